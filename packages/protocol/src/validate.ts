@@ -1,0 +1,144 @@
+// Validators for everything the server accepts. They never throw: they return the value or a list
+// of issues, each naming the offending field by JSON pointer (`/runs/3/tool_calls/0/status`).
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { AgentConfigSchema, type AgentConfig } from './agent-schema.js';
+import { MAX_EPOCH_MS, MIN_EPOCH_MS } from './limits.js';
+import { RunBatchSchema, RunSchema, type Run, type RunBatch } from './run-schema.js';
+
+export interface Issue {
+  /** JSON pointer to the offending value ('' for the whole body). */
+  path: string;
+  message: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+/** ISO 8601 date-time with a zone designator (Z or ±hh:mm), optionally with fractional seconds. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Parses a wire time (ISO 8601 or epoch ms) to epoch ms, or undefined when it is not one. */
+export function parseTime(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && value >= MIN_EPOCH_MS && value <= MAX_EPOCH_MS ? Math.floor(value) : undefined;
+  }
+  if (typeof value !== 'string' || !ISO_TIME.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS ? ms : undefined;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
+ajv.addKeyword({
+  keyword: 'vigilTime',
+  schemaType: 'boolean',
+  errors: false,
+  validate: (_schema: boolean, data: unknown) => parseTime(data) !== undefined,
+});
+
+const compiled = {
+  run: ajv.compile<Run>(RunSchema),
+  batch: ajv.compile<RunBatch>(RunBatchSchema),
+  agent: ajv.compile<AgentConfig>(AgentConfigSchema),
+};
+
+function issueOf(e: ErrorObject): Issue {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { path: `${e.instancePath}/${String(p.missingProperty)}`, message: 'is required' };
+    case 'additionalProperties':
+      return { path: `${e.instancePath}/${String(p.additionalProperty)}`, message: 'is not a known field' };
+    case 'vigilTime':
+      return { path: e.instancePath, message: 'must be an ISO 8601 time with a zone, or epoch milliseconds, between 2000 and 2200' };
+    case 'maxLength':
+      return { path: e.instancePath, message: `must be at most ${String(p.limit)} characters` };
+    case 'minLength':
+      return { path: e.instancePath, message: Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters` };
+    case 'maxItems':
+      return { path: e.instancePath, message: `must have at most ${String(p.limit)} items` };
+    case 'minItems':
+      return { path: e.instancePath, message: `must have at least ${String(p.limit)} item${Number(p.limit) === 1 ? '' : 's'}` };
+    case 'maxProperties':
+      return { path: e.instancePath, message: `must have at most ${String(p.limit)} keys` };
+    default:
+      return { path: e.instancePath, message: e.message ?? 'is invalid' };
+  }
+}
+
+/**
+ * Turns Ajv's errors into one issue per path. A union of literals (an enum) produces one error per
+ * branch plus an anyOf error; they collapse into "must be one of a, b, c".
+ */
+function toIssues(errors: ErrorObject[] | null | undefined): Issue[] {
+  const byPath = new Map<string, Issue>();
+  const literals = new Map<string, string[]>();
+  for (const e of errors ?? []) {
+    if (e.keyword === 'const') {
+      const list = literals.get(e.instancePath) ?? [];
+      list.push(String((e.params as { allowedValue: unknown }).allowedValue));
+      literals.set(e.instancePath, list);
+      continue;
+    }
+    if (e.keyword === 'anyOf') continue;
+    const issue = issueOf(e);
+    if (!byPath.has(issue.path)) byPath.set(issue.path, issue);
+  }
+  for (const [path, values] of literals) {
+    byPath.set(path, { path, message: `must be one of ${values.join(', ')}` });
+  }
+  return [...byPath.values()];
+}
+
+/** Finds keys like `__proto__` anywhere in a parsed body; JSON.parse keeps them as own keys. */
+export function findForbiddenKeys(value: unknown, path = '', out: Issue[] = []): Issue[] {
+  if (value === null || typeof value !== 'object') return out;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => findForbiddenKeys(v, `${path}/${i}`, out));
+    return out;
+  }
+  for (const key of Object.keys(value)) {
+    const child = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (FORBIDDEN_KEYS.has(key)) out.push({ path: child, message: 'is a reserved key and not allowed' });
+    else findForbiddenKeys((value as Record<string, unknown>)[key], child, out);
+  }
+  return out;
+}
+
+function run<T>(fn: ValidateFunction<T>, value: unknown, prefix = ''): Validation<T> {
+  const forbidden = findForbiddenKeys(value, prefix);
+  if (forbidden.length > 0) return { ok: false, issues: forbidden };
+  if (fn(value)) return { ok: true, value };
+  const issues = toIssues(fn.errors).map((i) => ({ ...i, path: prefix + i.path }));
+  return { ok: false, issues };
+}
+
+export function validateRun(value: unknown): Validation<Run> {
+  return run(compiled.run, value);
+}
+
+export function validateRunBatch(value: unknown): Validation<RunBatch> {
+  return run(compiled.batch, value);
+}
+
+/** The seed's `POST /metrics` body: one run object, or an array of them. */
+export function validateSeedPayload(value: unknown): Validation<Run[]> {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return { ok: false, issues: [{ path: '', message: 'must have at least 1 item' }] };
+    const issues: Issue[] = [];
+    value.forEach((item, i) => {
+      const r = run(compiled.run, item, `/${i}`);
+      if (!r.ok) issues.push(...r.issues);
+    });
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, value: value as Run[] };
+  }
+  if (value === null || typeof value !== 'object') {
+    return { ok: false, issues: [{ path: '', message: 'must be a run object or an array of runs' }] };
+  }
+  const r = run(compiled.run, value);
+  return r.ok ? { ok: true, value: [r.value] } : r;
+}
+
+export function validateAgentConfig(value: unknown): Validation<AgentConfig> {
+  return run(compiled.agent, value);
+}

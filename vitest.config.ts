@@ -1,0 +1,23 @@
+// One test run for the whole repository. Workspace packages resolve to their TypeScript sources,
+// so tests never depend on a stale build.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@vigil/protocol': src('./packages/protocol/src/index.ts'),
+      '@vigil/sdk': src('./packages/sdk/src/index.ts'),
+      '@vigil/server': src('./packages/server/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
