@@ -1,0 +1,264 @@
+// The streaming anomaly detector for one series: feed it points in time order, get a verdict per
+// point. Pure and synchronous: no clock (time comes in with each point), no I/O, bounded memory
+// (a fixed window plus fixed-size seasonal tables), and its state serialises to plain JSON.
+//
+// Model: value = level + seasonal offset(hour of day, hour of week) + noise.
+// - level: median of the last WINDOW_POINTS deseasonalised values, so up to half the window can
+//   be outliers without moving it; noise: their MAD, floored by the metric's own noise model.
+// - the newest value, and the means of the newest few, are compared with the level in units of
+//   their own noise: one point catches spikes, short means catch level shifts and slow creeps
+//   earlier than a single point could.
+import { createRobustWindow } from './robust-window.js';
+import type { RobustWindow } from './robust-window.js';
+import { bucketOf, emptySeasonalState, learnSeasonal, seasonalContext, seasonalOffset } from './seasonal-profile.js';
+import type { SeasonalBucket, SeasonalState } from './seasonal-profile.js';
+import { metricProfile } from './metrics.js';
+import { calibrate, emptyCalibration, learnCalibration } from './score-calibration.js';
+import type { CalibrationState } from './score-calibration.js';
+import type { MetricName, MetricProfile } from './metrics.js';
+
+/** Points in the level window: 4 hours of per-minute rollups. */
+export const WINDOW_POINTS = 1000;
+/** Lengths of the short means compared with the level, in points. 1 = the point itself. */
+export const SCALES = [1, 4, 16] as const;
+/** No verdict before this many points: a median of fewer is not a baseline. */
+export const WARMUP_POINTS = 30;
+/** Evidence pooling gives up (and starts again) when a pool spans longer than this. */
+export const MAX_POOL_MS = 30 * 60_000;
+/** MAD → standard deviation for normal noise. */
+const MAD_TO_SIGMA = 1.4826;
+/** Mean absolute deviation → standard deviation for normal noise. */
+const MEAN_AD_TO_SIGMA = 1.2533;
+/** Memory of the exponential noise estimates, in points. */
+const NOISE_MEMORY_POINTS = 120;
+/** Deviations are clipped at this many noise scales before they update a noise estimate. */
+const NOISE_CLIP = 4;
+
+export type Sensitivity = 'low' | 'medium' | 'high';
+
+/** Score (in noise units) a point needs to be anomalous, per sensitivity. */
+export const SENSITIVITY_THRESHOLDS: Readonly<Record<Sensitivity, number>> = { low: 8, medium: 6, high: 4.5 };
+
+export interface DetectorOptions {
+  /** One of the metric names in metrics.ts; any other string gets the generic default. */
+  metric: MetricName | string;
+  /** Default 'medium'. */
+  sensitivity?: Sensitivity;
+  /** Minutes east of UTC used for hour-of-day buckets. Default 0 (UTC). */
+  tzOffsetMinutes?: number;
+}
+
+export interface AnomalyPoint {
+  /** Epoch milliseconds; points must come in increasing time order. */
+  t: number;
+  value: number;
+  /** Runs (or tool calls) behind this point; defaults to the metric's minimum, i.e. enough. */
+  weight?: number;
+}
+
+export type Evidence = 'ok' | 'warming_up' | 'pooling' | 'insufficient';
+
+export interface AnomalyVerdict {
+  t: number;
+  metric: string;
+  /** The value judged: the point itself, or the short mean that deviated most. */
+  observed: number;
+  /** How many points `observed` averages (1, or a short-mean length). */
+  points: number;
+  /** The baseline for this time: level plus seasonal offset. */
+  expected: number;
+  /** observed / expected (NaN when expected is 0). */
+  ratio: number;
+  /**
+   * How unusual the point is: the deviation in noise units (`rawScore`), shrunk when this
+   * series routinely produces large deviations (see score-calibration.ts). ≥ 0; 0 before a
+   * baseline exists. Compared with SENSITIVITY_THRESHOLDS.
+   */
+  score: number;
+  /** The deviation in noise units towards the watched direction, before calibration. */
+  rawScore: number;
+  direction: 'up' | 'down';
+  anomalous: boolean;
+  /** True on the first anomalous verdict of an episode (the previous verdict was not anomalous). */
+  onset: boolean;
+  evidence: Evidence;
+  /** Which seasonal baseline `expected` rests on, and the bucket (for explanations). */
+  seasonality: 'hour_of_week' | 'hour_of_day' | 'none';
+  bucket: SeasonalBucket;
+  /** Noise scale used, in the metric's units (for the short mean of `points`). */
+  noise: number;
+}
+
+export interface DetectorState {
+  version: 1;
+  metric: string;
+  sensitivity: Sensitivity;
+  tzOffsetMinutes: number;
+  count: number;
+  firstT: number | null;
+  lastT: number | null;
+  stepMs: number;
+  window: number[];
+  recent: number[];
+  meanAbsDev: number[];
+  seasonal: SeasonalState;
+  calibration: CalibrationState;
+  pool: { sum: number; weight: number; startT: number } | null;
+  wasAnomalous: boolean;
+}
+
+export interface AnomalyDetector {
+  update(point: AnomalyPoint): AnomalyVerdict;
+  serialize(): DetectorState;
+}
+
+function noiseFloor(profile: MetricProfile, level: number, weight: number): number {
+  switch (profile.noise) {
+    case 'count':
+      return Math.sqrt(Math.max(level, 1));
+    case 'rate': {
+      const p = Math.min(Math.max(level, 0.01), 0.99);
+      return Math.sqrt((p * (1 - p)) / Math.max(weight, 1));
+    }
+    case 'positive':
+      return 0.02 * Math.abs(level);
+    default:
+      return 1e-9 * Math.max(1, Math.abs(level));
+  }
+}
+
+/** Whether a change is big enough in the metric's own terms (the "never page for 3%" rule). */
+function materialChange(profile: MetricProfile, observed: number, expected: number): boolean {
+  if (profile.minAbsoluteChange > 0 && Math.abs(observed - expected) < profile.minAbsoluteChange) return false;
+  if (profile.minRelativeChange > 0) {
+    if (expected === 0) return observed !== 0;
+    if (Math.abs(observed / expected - 1) < profile.minRelativeChange) return false;
+  }
+  return true;
+}
+
+export function createDetector(options: DetectorOptions): AnomalyDetector {
+  return restoreDetector({
+    version: 1,
+    metric: options.metric,
+    sensitivity: options.sensitivity ?? 'medium',
+    tzOffsetMinutes: options.tzOffsetMinutes ?? 0,
+    count: 0,
+    firstT: null,
+    lastT: null,
+    stepMs: 60_000,
+    window: [],
+    recent: [],
+    meanAbsDev: SCALES.map(() => 0),
+    seasonal: emptySeasonalState(),
+    calibration: emptyCalibration(),
+    pool: null,
+    wasAnomalous: false,
+  });
+}
+
+/** Rebuilds a detector from `serialize()` output, e.g. after a restart. */
+export function restoreDetector(saved: DetectorState): AnomalyDetector {
+  const s: DetectorState = structuredClone(saved);
+  const profile = metricProfile(s.metric);
+  const threshold = SENSITIVITY_THRESHOLDS[s.sensitivity];
+  const window: RobustWindow = createRobustWindow(WINDOW_POINTS, s.window);
+  const maxScale = SCALES[SCALES.length - 1]!;
+
+  function quietVerdict(t: number, value: number, evidence: Evidence, bucket: SeasonalBucket): AnomalyVerdict {
+    return {
+      t, metric: s.metric, observed: value, points: 1, expected: NaN, ratio: NaN, score: 0, rawScore: 0,
+      direction: 'up', anomalous: false, onset: false, evidence, seasonality: 'none', bucket, noise: NaN,
+    };
+  }
+
+  function judge(t: number, value: number, weight: number, judgeable: boolean): AnomalyVerdict {
+    const bucket = bucketOf(t, s.tzOffsetMinutes);
+    if (s.lastT !== null && t > s.lastT) {
+      // The sampling step is the smallest gap seen: gaps from missing data must not stretch it.
+      s.stepMs = s.count <= 1 ? t - s.lastT : Math.min(s.stepMs, t - s.lastT);
+    }
+    s.firstT ??= t;
+    s.lastT = t;
+    const offset = seasonalOffset(s.seasonal, bucket, s.stepMs);
+    const deseasonalised = value - offset;
+    s.recent.push(deseasonalised);
+    if (s.recent.length > maxScale) s.recent.shift();
+
+    let verdict: AnomalyVerdict;
+    if (window.size < WARMUP_POINTS) {
+      verdict = quietVerdict(t, value, 'warming_up', bucket);
+    } else {
+      const level = window.median();
+      const floor = noiseFloor(profile, level + offset, weight);
+      const madSigma = MAD_TO_SIGMA * window.mad();
+      let best = { score: -Infinity, signed: 0, k: 1, mean: deseasonalised, noise: 0 };
+      for (let i = 0; i < SCALES.length; i++) {
+        const k = SCALES[i]!;
+        if (s.recent.length < k) break;
+        let sum = 0;
+        for (let j = s.recent.length - k; j < s.recent.length; j++) sum += s.recent[j]!;
+        const mean = sum / k;
+        const dev = mean - level;
+        // A short mean's noise is learned from its own past deviations (this absorbs
+        // autocorrelation), and never taken below what independent points would give.
+        const learned = MEAN_AD_TO_SIGMA * s.meanAbsDev[i]!;
+        const noise = Math.max(learned, madSigma / Math.sqrt(k), floor / Math.sqrt(k), 1e-12);
+        const signed = dev / noise;
+        const directional = profile.direction === 'up' ? signed : profile.direction === 'down' ? -signed : Math.abs(signed);
+        if (directional > best.score) best = { score: directional, signed, k, mean, noise };
+        const clip = NOISE_CLIP * noise;
+        s.meanAbsDev[i] = s.meanAbsDev[i]! + (Math.min(Math.abs(dev), clip) - s.meanAbsDev[i]!) / Math.min(s.count + 1, NOISE_MEMORY_POINTS);
+      }
+      const expected = level + offset;
+      const observed = best.mean + offset;
+      const direction: 'up' | 'down' = best.signed >= 0 ? 'up' : 'down';
+      const rawScore = Math.max(best.score, 0);
+      const score = calibrate(s.calibration, rawScore);
+      learnCalibration(s.calibration, rawScore);
+      const anomalous = judgeable && score >= threshold && materialChange(profile, observed, expected);
+      verdict = {
+        t, metric: s.metric, observed, points: best.k, expected,
+        ratio: expected === 0 ? NaN : observed / expected,
+        score, rawScore, direction, anomalous, onset: anomalous && !s.wasAnomalous,
+        evidence: judgeable ? 'ok' : 'insufficient',
+        seasonality: seasonalContext(s.seasonal, bucket, s.stepMs), bucket, noise: best.noise,
+      };
+      learnSeasonal(s.seasonal, bucket, value - level, Math.max(madSigma, floor), s.stepMs);
+    }
+    window.push(deseasonalised);
+    s.count++;
+    s.wasAnomalous = verdict.anomalous;
+    return verdict;
+  }
+
+  function update(point: AnomalyPoint): AnomalyVerdict {
+    const weight = point.weight ?? profile.minWeight;
+    if (!Number.isFinite(point.value) || (s.lastT !== null && point.t <= s.lastT)) {
+      // Out-of-order or non-numeric input is ignored rather than corrupting the baseline.
+      return quietVerdict(point.t, point.value, 'insufficient', bucketOf(point.t, s.tzOffsetMinutes));
+    }
+    if (weight >= profile.minWeight && s.pool === null) return judge(point.t, point.value, weight, true);
+    // Too few runs behind this point: pool it with the following ones until there is enough
+    // evidence, so a quiet agent is judged on, say, ten runs over five minutes, not on one run.
+    if (s.pool !== null && point.t - s.pool.startT > MAX_POOL_MS) {
+      const stale = s.pool;
+      s.pool = null;
+      if (stale.weight > 0) judge(point.t - 1, stale.sum / stale.weight, stale.weight, false);
+    }
+    s.pool ??= { sum: 0, weight: 0, startT: point.t };
+    s.pool.sum += point.value * Math.max(weight, 1e-9);
+    s.pool.weight += Math.max(weight, 1e-9);
+    if (s.pool.weight >= profile.minWeight) {
+      const pooled = s.pool;
+      s.pool = null;
+      return judge(point.t, pooled.sum / pooled.weight, pooled.weight, true);
+    }
+    return quietVerdict(point.t, point.value, 'pooling', bucketOf(point.t, s.tzOffsetMinutes));
+  }
+
+  return {
+    update,
+    serialize: () => ({ ...structuredClone(s), window: window.values() }),
+  };
+}

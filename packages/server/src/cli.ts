@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// The `vigil` command: serve, keys, and the commands other modules add. It parses arguments,
+// prints for people, and delegates; the server itself is assembled in server.ts.
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/config-error.js';
+import { resolveServeOptions, UsageError } from './config/server-options.js';
+import { defaultConfig, loadConfigFile } from './config/vigil-config.js';
+import { createVigilServer, DEFAULT_PROJECT } from './server.js';
+import { openStore } from './store/open-store.js';
+import { SCOPES, type Scope } from './store/store.js';
+
+const USAGE = `Usage:
+  vigil serve [--port 4318] [--host 127.0.0.1] [--db ./data/vigil.db | --database-url postgres://…]
+              [--config vigil.yaml] [--api-key KEY]… [--demo | --no-demo]
+  vigil keys create --name NAME --scopes ingest,read,admin [--project default] [--db …|--database-url …]
+  vigil keys list [--db …|--database-url …]
+  vigil keys revoke KEY_ID [--db …|--database-url …]
+
+Environment: VIGIL_PORT, VIGIL_HOST, VIGIL_DB, VIGIL_DATABASE_URL, VIGIL_CONFIG, VIGIL_API_KEYS (comma-separated).`;
+
+async function serve(argv: string[]): Promise<void> {
+  const opts = resolveServeOptions(argv, process.env);
+  if (opts.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = opts.configFile ? loadConfigFile(opts.configFile) : defaultConfig();
+  const store = await openStore(opts);
+  const vigil = await createVigilServer({ store, apiKeys: opts.apiKeys, config, logger: { level: process.env.VIGIL_LOG_LEVEL ?? 'info' } });
+  const address = await vigil.app.listen({ port: opts.port, host: opts.host });
+  const where = opts.databaseUrl ? 'PostgreSQL' : `SQLite ${opts.db}`;
+  console.log(`Vigil listening on ${address} (${where})`);
+  if (vigil.initialAdminKey) {
+    console.log(`Admin API key for project '${DEFAULT_PROJECT}' (shown once; keep it): ${vigil.initialAdminKey}`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    vigil.app.log.info({ signal }, 'draining: finishing in-flight requests and queued writes');
+    vigil.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error('shutdown failed:', e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+/** Parses a command's flags plus the store flags every database command shares. */
+function storeFlags(argv: string[], extra: FlagSpec = {}) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, 'database-url': { type: 'string' }, ...extra },
+    allowPositionals: true,
+    strict: true,
+  });
+  const v = values as Record<string, string | boolean | undefined>;
+  const db = (v.db as string | undefined) ?? process.env.VIGIL_DB ?? './data/vigil.db';
+  const databaseUrl = (v['database-url'] as string | undefined) ?? process.env.VIGIL_DATABASE_URL ?? null;
+  return { values: v, positionals, db, databaseUrl };
+}
+
+async function keys(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  const parsed = storeFlags(rest, { name: { type: 'string' }, scopes: { type: 'string' }, project: { type: 'string' } });
+  const store = await openStore(parsed);
+  try {
+    await store.migrate();
+    if (sub === 'create') {
+      const scopes = String(parsed.values.scopes ?? 'ingest').split(',').map((s) => s.trim()) as Scope[];
+      const badScope = scopes.find((s) => !SCOPES.includes(s));
+      if (badScope) throw new UsageError(`--scopes: '${badScope}' is not one of ${SCOPES.join(', ')}`);
+      const project = await store.ensureProject(String(parsed.values.project ?? DEFAULT_PROJECT));
+      const created = await store.createApiKey({ projectId: project.id, name: String(parsed.values.name ?? 'unnamed'), scopes });
+      console.log(`Created key ${created.record.id} (${scopes.join(',')}) in project '${project.name}'.`);
+      console.log(`Secret (shown once): ${created.key}`);
+    } else if (sub === 'list') {
+      for (const k of await store.listApiKeys()) {
+        const state = k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : 'active';
+        console.log(`${k.id}\tproject=${k.project_id}\t${k.scopes.join(',')}\t${state}\t${k.name}`);
+      }
+    } else if (sub === 'revoke') {
+      const id = parsed.positionals[0];
+      if (!id) throw new UsageError('keys revoke needs a key id (see vigil keys list)');
+      if (!(await store.revokeApiKey(id))) throw new UsageError(`no active key with id '${id}'`);
+      console.log(`Revoked ${id}.`);
+    } else {
+      throw new UsageError(`unknown keys command '${sub ?? ''}'`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export const commands: Record<string, (argv: string[]) => Promise<void>> = { serve, keys };
+
+async function main(): Promise<void> {
+  const [command, ...argv] = process.argv.slice(2);
+  const run = command ? commands[command] : undefined;
+  if (!run) {
+    console.log(USAGE);
+    process.exitCode = command && command !== 'help' && command !== '--help' ? 2 : 0;
+    return;
+  }
+  await run(argv);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof UsageError || e instanceof ConfigError) {
+    console.error(`vigil: ${e.message}`);
+    process.exit(2);
+  }
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+// A configuration problem, located: which file, which line, which field. Startup stops on it.
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly problem: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${field}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}

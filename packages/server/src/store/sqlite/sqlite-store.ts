@@ -1,0 +1,286 @@
+// The embedded SQLite store (better-sqlite3, WAL). better-sqlite3 is synchronous, so each group of
+// writes is one short transaction on the event loop; group commit keeps it to one fsync per group.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AgentConfig, RunRecord } from '@vigil/protocol';
+import { generateKeyId, generateSecret, hashesEqual, hashSecret } from '../api-key-secret.js';
+import {
+  StoreOverloadedError,
+  type AgentRecord, type ApiKeyRecord, type NewApiKey, type Project, type RunFilter, type RunPage,
+  type Scope, type Store, type WriteResult,
+} from '../store.js';
+import { createWriteQueue, type WriteJob } from '../write-queue.js';
+import { migrations } from './migrations.js';
+import { fromRunRow, toRunRow, type RunRow } from './run-rows.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' for tests. The folder is created when missing. */
+  path: string;
+  maxPendingJobs?: number;
+  /** Clock for created_at fields; tests pass a fixed one. */
+  now?: () => number;
+}
+
+interface WriteInput {
+  projectId: number;
+  runs: RunRecord[];
+}
+
+interface KeyRow {
+  id: string;
+  project_id: number;
+  name: string;
+  secret_hash: string;
+  scopes: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+interface AgentRow {
+  agent_name: string;
+  config: string | null;
+  first_seen: number;
+  updated_at: number;
+}
+
+const keyRecord = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id,
+  project_id: r.project_id,
+  name: r.name,
+  scopes: r.scopes.split(',') as Scope[],
+  created_at: r.created_at,
+  revoked_at: r.revoked_at,
+});
+
+const agentRecord = (r: AgentRow): AgentRecord => ({
+  agent_name: r.agent_name,
+  config: r.config ? (JSON.parse(r.config) as AgentConfig) : null,
+  first_seen: r.first_seen,
+  updated_at: r.updated_at,
+});
+
+export function openSqliteDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we acknowledge it. Group commit pays for the fsync.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+export function migrateSqlite(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    })();
+  }
+}
+
+export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
+  const now = options.now ?? Date.now;
+  const db = openSqliteDatabase(options.path);
+  let statements: ReturnType<typeof prepare> | null = null;
+  const knownAgents = new Set<string>();
+
+  function prepare() {
+    return {
+      deleteRun: db.prepare<[number, string], RunRow>('DELETE FROM runs WHERE project_id = ? AND run_id = ? RETURNING *'),
+      deleteToolCalls: db.prepare('DELETE FROM tool_calls WHERE project_id = ? AND run_id = ?'),
+      insertRun: db.prepare(`INSERT INTO runs (project_id, run_id, agent_name, ts, ended_at, duration_ms, iterations,
+          tokens_used, tokens_input, tokens_output, tokens_cached_input, tokens_reasoning, model, completion_status,
+          error_type, error_message, cost_usd, environment, release, session_id, user_id, tags, sampled, received_at, detail)
+        VALUES (@project_id, @run_id, @agent_name, @ts, @ended_at, @duration_ms, @iterations, @tokens_used, @tokens_input,
+          @tokens_output, @tokens_cached_input, @tokens_reasoning, @model, @completion_status, @error_type, @error_message,
+          @cost_usd, @environment, @release, @session_id, @user_id, @tags, @sampled, @received_at, @detail)`),
+      insertToolCall: db.prepare(`INSERT INTO tool_calls (project_id, run_id, seq, agent_name, ts, name, status, duration_ms, args_hash, error_type)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      touchAgent: db.prepare('INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at) VALUES (?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING'),
+      getRun: db.prepare<[number, string], RunRow>('SELECT * FROM runs WHERE project_id = ? AND run_id = ?'),
+    };
+  }
+  const stmts = () => (statements ??= prepare());
+
+  const writeOne = db.transaction((input: WriteInput): WriteResult => {
+    const s = stmts();
+    for (const run of input.runs) {
+      const previous = s.deleteRun.get(input.projectId, run.run_id);
+      if (previous) s.deleteToolCalls.run(input.projectId, run.run_id);
+      s.insertRun.run(toRunRow(input.projectId, run));
+      run.tool_calls.forEach((t, seq) => {
+        s.insertToolCall.run(input.projectId, run.run_id, seq, run.agent_name, t.started_at ?? run.timestamp, t.name,
+          t.status, t.duration_ms, t.args_hash, t.error?.type ?? null);
+      });
+      const agentKey = `${input.projectId}\u0000${run.agent_name}`;
+      if (!knownAgents.has(agentKey)) {
+        s.touchAgent.run(input.projectId, run.agent_name, run.timestamp, now());
+        knownAgents.add(agentKey);
+      }
+    }
+    return { accepted: input.runs.length };
+  });
+
+  // The outer transaction commits the whole group; writeOne nests as a savepoint, so one
+  // request's failure rolls back only its own rows.
+  const writeGroup = db.transaction((jobs: WriteJob<WriteInput, WriteResult>[]) => {
+    const settled: (() => void)[] = [];
+    for (const job of jobs) {
+      try {
+        const result = writeOne(job.input);
+        settled.push(() => job.resolve(result));
+      } catch (error) {
+        settled.push(() => job.reject(error));
+      }
+    }
+    return settled;
+  });
+
+  const queue = createWriteQueue<WriteInput, WriteResult>({
+    maxPendingJobs: options.maxPendingJobs,
+    overloaded: () => new StoreOverloadedError(1),
+    commit: (jobs) => {
+      let settled: (() => void)[];
+      try {
+        settled = writeGroup(jobs);
+      } catch (error) {
+        // The commit itself failed: nothing of this group is stored, so nothing is acknowledged.
+        knownAgents.clear();
+        throw error;
+      }
+      for (const s of settled) s();
+    },
+  });
+
+  let closed = false;
+
+  return {
+    engine: 'sqlite',
+    db,
+
+    async migrate() {
+      migrateSqlite(db);
+      statements = null;
+    },
+
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.drain();
+      db.close();
+    },
+
+    async ensureProject(name: string): Promise<Project> {
+      db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, now());
+      return db.prepare('SELECT id, name FROM projects WHERE name = ?').get(name) as Project;
+    },
+
+    async getProject(id: number): Promise<Project | null> {
+      return (db.prepare('SELECT id, name FROM projects WHERE id = ?').get(id) as Project | undefined) ?? null;
+    },
+
+    async createApiKey({ projectId, name, scopes }): Promise<NewApiKey> {
+      const key = generateSecret();
+      const row: KeyRow = {
+        id: generateKeyId(),
+        project_id: projectId,
+        name,
+        secret_hash: hashSecret(key),
+        scopes: [...new Set(scopes)].join(','),
+        created_at: now(),
+        revoked_at: null,
+      };
+      db.prepare('INSERT INTO api_keys (id, project_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (@id, @project_id, @name, @secret_hash, @scopes, @created_at, @revoked_at)').run(row);
+      return { key, record: keyRecord(row) };
+    },
+
+    async verifyApiKey(secret: string): Promise<ApiKeyRecord | null> {
+      const hash = hashSecret(secret);
+      const row = db.prepare('SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL').get(hash) as KeyRow | undefined;
+      return row && hashesEqual(row.secret_hash, hash) ? keyRecord(row) : null;
+    },
+
+    async listApiKeys(projectId?: number): Promise<ApiKeyRecord[]> {
+      const rows = projectId === undefined
+        ? db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all()
+        : db.prepare('SELECT * FROM api_keys WHERE project_id = ? ORDER BY created_at, id').all(projectId);
+      return (rows as KeyRow[]).map(keyRecord);
+    },
+
+    async revokeApiKey(id: string): Promise<boolean> {
+      return db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now(), id).changes > 0;
+    },
+
+    async countActiveApiKeys(): Promise<number> {
+      return (db.prepare('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as { n: number }).n;
+    },
+
+    writeRuns(projectId: number, runs: RunRecord[]): Promise<WriteResult> {
+      // Within one request, the last copy of a run_id wins, as it would across requests.
+      return queue.push({ projectId, runs });
+    },
+
+    async upsertAgent(projectId: number, config: AgentConfig): Promise<void> {
+      const t = now();
+      db.prepare(`INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (project_id, agent_name) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at`)
+        .run(projectId, config.name, JSON.stringify(config), t, t);
+      knownAgents.add(`${projectId}\u0000${config.name}`);
+    },
+
+    async getAgent(projectId: number, agentName: string): Promise<AgentRecord | null> {
+      const row = db.prepare('SELECT agent_name, config, first_seen, updated_at FROM agents WHERE project_id = ? AND agent_name = ?')
+        .get(projectId, agentName) as AgentRow | undefined;
+      return row ? agentRecord(row) : null;
+    },
+
+    async listAgents(projectId: number): Promise<AgentRecord[]> {
+      const rows = db.prepare('SELECT agent_name, config, first_seen, updated_at FROM agents WHERE project_id = ? ORDER BY agent_name')
+        .all(projectId) as AgentRow[];
+      return rows.map(agentRecord);
+    },
+
+    async getRun(projectId: number, runId: string): Promise<RunRecord | null> {
+      const row = stmts().getRun.get(projectId, runId);
+      return row ? fromRunRow(row) : null;
+    },
+
+    async listRuns(projectId: number, f: RunFilter): Promise<RunPage> {
+      const where = ['r.project_id = @projectId', 'r.ts >= @from', 'r.ts < @to'];
+      const params: Record<string, unknown> = { projectId, from: f.from, to: f.to, limit: f.limit + 1 };
+      if (f.agent_name !== undefined) { where.push('r.agent_name = @agent'); params.agent = f.agent_name; }
+      if (f.session_id !== undefined) { where.push('r.session_id = @session'); params.session = f.session_id; }
+      if (f.completion_status && f.completion_status.length > 0) {
+        const names = f.completion_status.map((s, i) => { params[`st${i}`] = s; return `@st${i}`; });
+        where.push(`r.completion_status IN (${names.join(', ')})`);
+      }
+      if (f.tool !== undefined) {
+        where.push('EXISTS (SELECT 1 FROM tool_calls t WHERE t.project_id = r.project_id AND t.run_id = r.run_id AND t.name = @tool)');
+        params.tool = f.tool;
+      }
+      if (f.cursor) {
+        where.push('(r.ts < @cts OR (r.ts = @cts AND r.run_id < @crun))');
+        params.cts = f.cursor.timestamp;
+        params.crun = f.cursor.run_id;
+      }
+      const rows = db.prepare(`SELECT r.* FROM runs r WHERE ${where.join(' AND ')} ORDER BY r.ts DESC, r.run_id DESC LIMIT @limit`)
+        .all(params) as RunRow[];
+      const more = rows.length > f.limit;
+      const page = more ? rows.slice(0, f.limit) : rows;
+      const last = page[page.length - 1];
+      return {
+        runs: page.map((r) => fromRunRow(r, false)),
+        next_cursor: more && last ? { timestamp: last.ts, run_id: last.run_id } : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// The storage contract. Every engine (sqlite/, postgres/) implements it and passes the same
+// contract suite. It is asynchronous so that network databases fit behind it unchanged.
+import type { AgentConfig, CompletionStatus, RunRecord } from '@vigil/protocol';
+
+export type Scope = 'ingest' | 'read' | 'admin';
+export const SCOPES: readonly Scope[] = ['ingest', 'read', 'admin'];
+
+export interface Project {
+  id: number;
+  name: string;
+}
+
+export interface ApiKeyRecord {
+  /** Public identifier, safe to show and log (`vk_…`); the secret is never stored. */
+  id: string;
+  project_id: number;
+  name: string;
+  scopes: Scope[];
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface NewApiKey {
+  record: ApiKeyRecord;
+  /** The secret, shown once at creation. */
+  key: string;
+}
+
+export interface AgentRecord {
+  agent_name: string;
+  config: AgentConfig | null;
+  first_seen: number;
+  updated_at: number;
+}
+
+export interface RunFilter {
+  agent_name?: string;
+  completion_status?: CompletionStatus[];
+  /** Runs that called this tool. */
+  tool?: string;
+  session_id?: string;
+  /** Inclusive start, epoch ms (run timestamp). */
+  from: number;
+  /** Exclusive end, epoch ms. */
+  to: number;
+  limit: number;
+  cursor?: RunCursor;
+}
+
+/** Position after the last run of a page: runs are ordered by timestamp, then run_id, newest first. */
+export interface RunCursor {
+  timestamp: number;
+  run_id: string;
+}
+
+export interface RunPage {
+  /** Runs without steps and transitions (fetch one run for its full detail). */
+  runs: RunRecord[];
+  next_cursor: RunCursor | null;
+}
+
+export interface WriteResult {
+  /** Runs stored (new or replaced). */
+  accepted: number;
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+
+  /** Brings the schema to the newest version. Safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  /** Drains the write queue, then closes the database. */
+  close(): Promise<void>;
+
+  ensureProject(name: string): Promise<Project>;
+  getProject(id: number): Promise<Project | null>;
+
+  createApiKey(input: { projectId: number; name: string; scopes: Scope[] }): Promise<NewApiKey>;
+  /** Finds an active key by its secret (compared by hash, in constant time). */
+  verifyApiKey(secret: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(projectId?: number): Promise<ApiKeyRecord[]>;
+  revokeApiKey(id: string): Promise<boolean>;
+  countActiveApiKeys(): Promise<number>;
+
+  /**
+   * Stores runs durably; resolves only after the transaction holding them has committed.
+   * A run whose run_id exists in the project replaces it (last write wins).
+   */
+  writeRuns(projectId: number, runs: RunRecord[]): Promise<WriteResult>;
+  upsertAgent(projectId: number, config: AgentConfig): Promise<void>;
+  getAgent(projectId: number, agentName: string): Promise<AgentRecord | null>;
+  listAgents(projectId: number): Promise<AgentRecord[]>;
+
+  getRun(projectId: number, runId: string): Promise<RunRecord | null>;
+  listRuns(projectId: number, filter: RunFilter): Promise<RunPage>;
+}
+
+/** Raised by a store when its write queue is full: callers answer 429 with Retry-After. */
+export class StoreOverloadedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('the write queue is full');
+    this.name = 'StoreOverloadedError';
+  }
+}
+
+/** Raised by a store when the database cannot be reached: callers answer 503 with Retry-After. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, readonly retryAfterSeconds = 5) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
