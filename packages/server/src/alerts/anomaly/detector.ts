@@ -18,7 +18,7 @@ import type { CalibrationState } from './score-calibration.js';
 import type { MetricName, MetricProfile } from './metrics.js';
 
 /** Points in the level window: 4 hours of per-minute rollups. */
-export const WINDOW_POINTS = 1000;
+export const WINDOW_POINTS = 240;
 /** Lengths of the short means compared with the level, in points. 1 = the point itself. */
 export const SCALES = [1, 4, 16] as const;
 /** No verdict before this many points: a median of fewer is not a baseline. */

@@ -1,0 +1,25 @@
+// Runs Vigil's detector core over every NAB series and prints its score under each profile.
+// Usage: npx tsx bench/nab/run.ts [--hold ROWS]
+import { loadCorpus, loadProfiles, loadPublishedResults } from './nab-data.js';
+import { scoreCorpus } from './scorer.js';
+import { DEFAULT_ADAPTER, vigilScores } from './vigil-scores.js';
+
+const holdArg = process.argv.indexOf('--hold');
+const holdRows = holdArg > 0 ? Number(process.argv[holdArg + 1]) : DEFAULT_ADAPTER.holdRows;
+
+const started = performance.now();
+const corpus = loadCorpus();
+const scored = corpus.map((s) => ({ name: s.name, scores: vigilScores(s, { holdRows }), windows: s.windows }));
+const elapsedMs = performance.now() - started;
+const rows = corpus.reduce((n, s) => n + s.values.length, 0);
+
+const published = loadPublishedResults();
+console.log(`NAB: ${corpus.length} series, ${rows} rows, detector time ${elapsedMs.toFixed(0)} ms (hold ${holdRows} rows)`);
+for (const [profile, cost] of Object.entries(loadProfiles())) {
+  const r = scoreCorpus(scored, cost);
+  const ref = (d: string) => published[d]?.[profile]?.toFixed(1) ?? '?';
+  console.log(
+    `${profile.padEnd(20)} vigil ${r.normalised.toFixed(1).padStart(5)}  (threshold ${r.threshold.toFixed(4)})` +
+      `   numenta ${ref('numenta')}  knncad ${ref('knncad')}  skyline ${ref('earthgeckoSkyline')}  windowedGaussian ${ref('windowedGaussian')}`,
+  );
+}
