@@ -60,6 +60,8 @@ export interface FakeModelServerOptions {
   defaultReply?: FakeReply;
   /** Keep every request in `requests` (default true; benchmarks turn it off). */
   recordRequests?: boolean;
+  /** Epoch seconds for every `created`/`created_at`, so two servers give byte-identical answers. Default: now. */
+  createdAt?: number;
 }
 
 export interface FakeModelServer {
@@ -136,13 +138,14 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       return;
     }
     const model = reply.model ?? (typeof body.model === 'string' ? body.model : DEFAULT_MODEL);
+    const at: Meta = { id, model, created: options.createdAt ?? Math.floor(Date.now() / 1000) };
     if (endpoint === 'chat.completions') {
-      if (request.stream) writeChatStream(res, reply, id, model, requestId, includeUsage(body));
-      else sendJson(res, chatCompletion(reply, id, model), requestId);
+      if (request.stream) writeChatStream(res, reply, at, requestId, includeUsage(body));
+      else sendJson(res, chatCompletion(reply, at), requestId);
     } else if (request.stream) {
-      writeResponseStream(res, reply, id, model, requestId);
+      writeResponseStream(res, reply, at, requestId);
     } else {
-      sendJson(res, responseObject(reply, id, model), requestId);
+      sendJson(res, responseObject(reply, at), requestId);
     }
   }
 
@@ -202,14 +205,22 @@ function responsesUsage(u: FakeUsage) {
 }
 
 const callId = (id: number, i: number, call: FakeToolCall) => call.id ?? `call_${id}_${i}`;
-const created = () => Math.floor(Date.now() / 1000);
 
-function chatCompletion(reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>, id: number, model: string) {
+/** What every answer to one request shares. */
+interface Meta {
+  id: number;
+  model: string;
+  created: number;
+}
+
+type Answer = Extract<FakeReply, { kind: 'text' | 'tool_calls' }>;
+
+function chatCompletion(reply: Answer, { id, model, created }: Meta) {
   const isTools = reply.kind === 'tool_calls';
   return {
     id: `chatcmpl-${id}`,
     object: 'chat.completion',
-    created: created(),
+    created,
     model,
     choices: [
       {
@@ -238,8 +249,8 @@ function writeSse(res: ServerResponse, requestId: string, events: Array<{ event?
   res.end(out);
 }
 
-function writeChatStream(res: ServerResponse, reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>, id: number, model: string, requestId: string, withUsage: boolean): void {
-  const base = { id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created: created(), model };
+function writeChatStream(res: ServerResponse, reply: Answer, { id, model, created }: Meta, requestId: string, withUsage: boolean): void {
+  const base = { id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created, model };
   const chunk = (delta: unknown, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(withUsage ? { usage: null } : {}) });
   const events: Array<{ data: unknown }> = [{ data: chunk({ role: 'assistant', content: '', refusal: null }, null) }];
   if (reply.kind === 'text') {
@@ -261,7 +272,7 @@ function splitText(value: string): string[] {
   return parts ?? [''];
 }
 
-function outputItems(reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>, id: number) {
+function outputItems(reply: Answer, id: number) {
   const message = (t: string) => ({
     type: 'message',
     id: `msg_${id}`,
@@ -283,12 +294,12 @@ function outputItems(reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>,
   ];
 }
 
-function responseObject(reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>, id: number, model: string, status = 'completed') {
+function responseObject(reply: Answer, { id, model, created }: Meta, status = 'completed') {
   const incomplete = reply.kind === 'text' && reply.finishReason === 'length';
   return {
     id: `resp_${id}`,
     object: 'response',
-    created_at: created(),
+    created_at: created,
     status: incomplete ? 'incomplete' : status,
     error: null,
     incomplete_details: incomplete ? { reason: 'max_output_tokens' } : null,
@@ -304,11 +315,11 @@ function responseObject(reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' 
   };
 }
 
-function writeResponseStream(res: ServerResponse, reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>, id: number, model: string, requestId: string): void {
+function writeResponseStream(res: ServerResponse, reply: Answer, meta: Meta, requestId: string): void {
   let n = 0;
   const ev = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, sequence_number: n++, ...data } });
-  const final = responseObject(reply, id, model);
-  const events = [ev('response.created', { response: responseObject(reply, id, model, 'in_progress') })];
+  const final = responseObject(reply, meta);
+  const events = [ev('response.created', { response: responseObject(reply, meta, 'in_progress') })];
   final.output.forEach((item, outputIndex) => {
     events.push(ev('response.output_item.added', { output_index: outputIndex, item: { ...item, status: 'in_progress', ...(item.type === 'message' ? { content: [] } : { arguments: '' }) } }));
     if (item.type === 'message' && 'content' in item) {
