@@ -4,10 +4,14 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { defaultConfig, type VigilConfig } from './config/vigil-config.js';
 import { createAuthenticator, type Authenticator } from './http/auth.js';
 import { buildApp } from './http/build-app.js';
+import { createDashboard, type Dashboard } from './http/dashboard/index.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Project, Store } from './store/store.js';
 
 export const DEFAULT_PROJECT = 'default';
+
+/** How long a drain waits for in-flight requests before it cuts the remaining connections. */
+export const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface VigilServerOptions {
   /** SQLite file path, or ':memory:'. Ignored when `store` is given. */
@@ -19,6 +23,8 @@ export interface VigilServerOptions {
   config?: VigilConfig;
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
+  /** The built dashboard to serve (default: packages/dashboard/dist). */
+  dashboardDir?: string;
 }
 
 export interface VigilServer {
@@ -29,6 +35,8 @@ export interface VigilServer {
   defaultProject: Project;
   /** The admin key created on first start (no key configured, none stored); shown once. */
   initialAdminKey: string | null;
+  /** Sessions and sign-in links of the dashboard (the CLI prints a one-time link). */
+  dashboard: Dashboard;
   /** Stops taking requests, lets in-flight ones finish, drains the write queue, closes the store. */
   close(): Promise<void>;
 }
@@ -47,7 +55,8 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     initialAdminKey = created.key;
   }
 
-  const auth = createAuthenticator({ store, staticKeys: apiKeys, defaultProjectId: defaultProject.id, now });
+  const dashboard = createDashboard({ store, now, authenticator: () => auth, distDir: options.dashboardDir });
+  const auth = createAuthenticator({ store, staticKeys: apiKeys, defaultProjectId: defaultProject.id, now, session: dashboard.session });
   let draining = false;
   const app = await buildApp({
     store,
@@ -57,6 +66,14 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     now,
     price: null,
     isDraining: () => draining,
+    publicPlugins: [...dashboard.publicPlugins],
+  });
+
+  // Counted from the raw response's close, which fires for finished and aborted requests alike.
+  let inFlight = 0;
+  app.addHook('onRequest', async (_request, reply) => {
+    inFlight += 1;
+    reply.raw.once('close', () => { inFlight -= 1; });
   });
 
   let closing: Promise<void> | null = null;
@@ -67,10 +84,16 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     config,
     defaultProject,
     initialAdminKey,
+    dashboard,
     close() {
       closing ??= (async () => {
         draining = true;
-        await app.close();
+        const closed = app.close();
+        // Keep-alive connections can outlive close(); once no request is in flight, cut them.
+        const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        app.server.closeAllConnections();
+        await closed;
         await store.close();
       })();
       return closing;
