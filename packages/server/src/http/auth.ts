@@ -26,6 +26,8 @@ declare module 'fastify' {
 export interface Authenticator {
   /** Resolves the principal of a request, or null when it carries no valid credential. */
   authenticate(request: FastifyRequest): Promise<Principal | null>;
+  /** Resolves the principal of a key secret (the dashboard's sign-in checks keys this way). */
+  authenticateKey(secret: string): Promise<Principal | null>;
   /** Drops cached keys (after a revocation made in this process). */
   forget(): void;
 }
@@ -66,6 +68,7 @@ export function createAuthenticator(opts: {
       }
       return opts.session ? opts.session(request) : null;
     },
+    authenticateKey: fromKey,
     forget() {
       cache.clear();
     },
