@@ -25,10 +25,10 @@ async function serve(argv: string[]): Promise<void> {
     return;
   }
   const config = opts.configFile ? loadConfigFile(opts.configFile) : defaultConfig();
-  const store = await openStore(opts);
+  const store = await openStore(opts, config);
   const vigil = await createVigilServer({ store, apiKeys: opts.apiKeys, config, logger: { level: process.env.VIGIL_LOG_LEVEL ?? 'info' } });
   const address = await vigil.app.listen({ port: opts.port, host: opts.host });
-  const where = opts.databaseUrl ? 'PostgreSQL' : `SQLite ${opts.db}`;
+  const where = store.engine === 'postgres' ? 'PostgreSQL' : `SQLite ${opts.db}`;
   console.log(`Vigil listening on ${address} (${where})`);
   if (vigil.initialAdminKey) {
     console.log(`Admin API key for project '${DEFAULT_PROJECT}' (shown once; keep it): ${vigil.initialAdminKey}`);

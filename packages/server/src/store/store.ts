@@ -64,6 +64,18 @@ export interface WriteResult {
   accepted: number;
 }
 
+/** The state of a named lease after an acquire attempt (see Store.tryAcquireLease). */
+export interface LeaseGrant {
+  /** True when the asking holder holds the lease now. */
+  held: boolean;
+  /** Who holds it (null when nobody does). */
+  holder: string | null;
+  /** Grows by one each time the lease changes hands: a fencing token for work done under it. */
+  epoch: number;
+  /** When the lease lapses unless renewed, epoch ms on the database's clock. */
+  expires_at: number;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
 
@@ -95,6 +107,17 @@ export interface Store {
 
   getRun(projectId: number, runId: string): Promise<RunRecord | null>;
   listRuns(projectId: number, filter: RunFilter): Promise<RunPage>;
+
+  /**
+   * Takes the named lease for `holder` for `ttlMs`, or renews it when `holder` already has it;
+   * across replicas at most one holder has it at a time, and an unrenewed lease lapses after
+   * ttlMs so another replica can take over. Used for alert evaluation through store/lease.ts
+   * (createLeaseKeeper), which renews it and answers isLeader(). SQLite serves one process, so
+   * there every holder holds it.
+   */
+  tryAcquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseGrant>;
+  /** Gives the lease up (clean shutdown) so another replica takes over at once. */
+  releaseLease(name: string, holder: string): Promise<void>;
 }
 
 /** Raised by a store when its write queue is full: callers answer 429 with Retry-After. */

@@ -7,7 +7,7 @@ import type { AgentConfig, RunRecord } from '@vigil/protocol';
 import { generateKeyId, generateSecret, hashesEqual, hashSecret } from '../api-key-secret.js';
 import {
   StoreOverloadedError,
-  type AgentRecord, type ApiKeyRecord, type NewApiKey, type Project, type RunFilter, type RunPage,
+  type AgentRecord, type ApiKeyRecord, type LeaseGrant, type NewApiKey, type Project, type RunFilter, type RunPage,
   type Scope, type Store, type WriteResult,
 } from '../store.js';
 import { createWriteQueue, type WriteJob } from '../write-queue.js';
@@ -282,5 +282,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
         next_cursor: more && last ? { timestamp: last.ts, run_id: last.run_id } : null,
       };
     },
+
+    // One process owns a SQLite file, so whoever asks holds the lease; there is nobody to fence.
+    async tryAcquireLease(_name: string, holder: string, ttlMs: number): Promise<LeaseGrant> {
+      return { held: true, holder, epoch: 1, expires_at: now() + ttlMs };
+    },
+
+    async releaseLease(): Promise<void> {},
   };
 }
