@@ -33,7 +33,7 @@ export interface VigilOptions {
   captureContent?: boolean;
   /** Rewrites captured content before it leaves the process; return undefined to drop it. */
   redact?: (content: string, context: RedactContext) => string | undefined;
-  /** Most runs held for export, in flight included; the oldest are dropped beyond it. Default 10,000 (env VIGIL_MAX_QUEUE_SIZE). */
+  /** Most runs waiting for export; beyond it the oldest are dropped and counted. The one batch being sent (at most maxBatchSize) is held besides. Default 10,000 (env VIGIL_MAX_QUEUE_SIZE). */
   maxQueueSize?: number;
   /** Most runs per POST /v1/runs. Default 500, clamped to maxQueueSize. */
   maxBatchSize?: number;

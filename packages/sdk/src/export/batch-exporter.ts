@@ -187,16 +187,9 @@ export function createBatchExporter(o: BatchExporterOptions): BatchExporter {
           o.logger.once('submit-after-shutdown', 'warn', 'a run finished after shutdown(); it is dropped');
           return;
         }
-        // The bound covers the batch in flight too, so memory stays at maxQueueSize runs.
-        if (queue.size + inFlight >= o.maxQueueSize) {
-          if (queue.size > 0) queue.dropOldest();
-          else {
-            droppedOther++;
-            noteDrop();
-            return;
-          }
-          noteDrop();
-        }
+        // The ring drops its oldest run when full. A failed batch in flight holds runs older than
+        // any queued one, and unshiftAll() drops those first, so survivors are always the newest.
+        if (queue.size >= o.maxQueueSize) noteDrop();
         queue.push(runJson);
         if (exporting) return;
         if (queue.size >= o.maxBatchSize && now() >= nextAttemptAt) {
