@@ -13,7 +13,6 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, message: 'an API key is required (Authorization: Bearer <key>)' },
   FORBIDDEN: { status: 403, message: 'the API key lacks the scope this endpoint needs' },
   NOT_FOUND: { status: 404, message: 'not found' },
-  METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
   BODY_TOO_LARGE: { status: 413, message: 'the request body is over the size limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the content type is not supported' },
   UNSUPPORTED_ENCODING: { status: 415, message: 'the content encoding is not supported' },
