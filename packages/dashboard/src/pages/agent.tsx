@@ -1,0 +1,298 @@
+// Agent: its headline numbers, charts over the time range (runs and success, latency
+// percentiles, tokens per run by type, cost, iterations, tool errors), completion statuses, the
+// tools table with never-used and overused flags, firing alerts and recent failed runs.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { withQuery } from '../api/client';
+import { fetchSeries, METRIC, type Series } from '../api/series';
+import { useApi } from '../api/use-api';
+import { COMPLETION_STATUSES, type AgentsResponse, type Alert, type CompletionStatus, type RunPage, type ToolUsage } from '../api/types';
+import { hrefWithRange, useQueryState } from '../state/query';
+import { useTheme } from '../state/theme';
+import { useTimeRange, type TimeRange } from '../state/time-range';
+import { AlertStateBadge, Rate, RunStatus } from '../ui/badges';
+import { TimeChart, type ChartSeries } from '../ui/chart';
+import { fmtAgo, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from '../ui/format';
+import { Kpi, LoadState } from '../ui/kpi';
+import { useLive } from '../state/live';
+
+const FAILED: CompletionStatus[] = ['error', 'timeout', 'iteration_limit', 'gave_up', 'cancelled'];
+const ALL_METRICS = Object.values(METRIC);
+
+/** Loads every chart metric of one agent; series are aligned on the union of their buckets. */
+function useAgentSeries(agent: string, range: TimeRange) {
+  const { now } = useLive();
+  const [state, setState] = useState<{ x: number[]; byMetric: Map<string, (number | null)[]>; error?: Error } | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    Promise.allSettled(ALL_METRICS.map((m) => fetchSeries(agent, m, range.params, undefined, controller.signal))).then((results) => {
+      if (controller.signal.aborted) return;
+      const ok = new Map<string, Series>();
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') ok.set(ALL_METRICS[i]!, r.value);
+      });
+      const xs = [...new Set([...ok.values()].flatMap((s) => s.x))].sort((a, b) => a - b);
+      const index = new Map(xs.map((t, i) => [t, i]));
+      const byMetric = new Map<string, (number | null)[]>();
+      for (const [metric, s] of ok) {
+        const aligned: (number | null)[] = new Array(xs.length).fill(null);
+        s.x.forEach((t, i) => (aligned[index.get(t)!] = s.values[i] ?? null));
+        byMetric.set(metric, aligned);
+      }
+      const firstError = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      setState({ x: xs, byMetric, error: ok.size === 0 ? (firstError?.reason as Error) : undefined });
+    });
+    return () => controller.abort();
+  }, [agent, range.params.from, range.params.to, now]);
+  return state;
+}
+
+function ChartPanel(props: { title: string; x: number[]; series: ChartSeries[]; format: (v: number) => string; formatRight?: (v: number) => string; theme: string }) {
+  const hasData = props.series.some((s) => s.values.some((v) => v !== null && v !== 0));
+  return (
+    <section class="panel">
+      <h2>{props.title}</h2>
+      {props.x.length === 0 || !hasData ? (
+        <div class="empty">No data in this time range.</div>
+      ) : (
+        <TimeChart x={props.x} series={props.series} format={props.format} formatRight={props.formatRight} theme={props.theme} ariaLabel={props.title} />
+      )}
+    </section>
+  );
+}
+
+const fmtCount = (v: number) => fmtInt(v);
+const fmtRate = (v: number) => fmtPct(v, 0);
+const fmtLatency = (v: number) => fmtMs(v);
+const fmtCost = (v: number) => fmtUsd(v);
+const fmtIter = (v: number) => fmtNum(v, 1);
+
+export function AgentPage(props: { name?: string; params?: { name?: string } }) {
+  const agent = props.params?.name ?? props.name ?? '';
+  const { query } = useQueryState();
+  const { range } = useTimeRange();
+  const { theme } = useTheme();
+  const { now } = useLive();
+  const summaries = useApi<AgentsResponse>(withQuery('/api/agents', range.params));
+  const tools = useApi<{ tools: ToolUsage[] }>(withQuery(`/api/agents/${encodeURIComponent(agent)}/tools`, range.params));
+  const failed = useApi<RunPage>(withQuery('/api/runs', { agent_name: agent, completion_status: FAILED.join(','), limit: 10, ...range.params }));
+  const alerts = useApi<{ alerts: Alert[] }>('/api/alerts');
+  const series = useAgentSeries(agent, range);
+
+  const s = summaries.data?.agents.find((a) => a.agent_name === agent);
+  const agentAlerts = (alerts.data?.alerts ?? []).filter((a) => a.labels.agent === agent && a.state !== 'resolved');
+
+  const charts = useMemo(() => {
+    if (!series) return null;
+    const g = (k: string) => series.byMetric.get(k) ?? new Array<number | null>(series.x.length).fill(null);
+    return {
+      runs: [
+        { label: 'Runs', values: g(METRIC.runs), color: 1, bars: true },
+        { label: 'Success rate', values: g(METRIC.successRate), color: 2, right: true },
+      ] satisfies ChartSeries[],
+      latency: [
+        { label: 'p50', values: g(METRIC.p50), color: 2 },
+        { label: 'p95', values: g(METRIC.p95), color: 5 },
+        { label: 'p99', values: g(METRIC.p99), color: 3 },
+      ] satisfies ChartSeries[],
+      tokens: [
+        { label: 'Input', values: g(METRIC.inputTokens), color: 1 },
+        { label: 'Output', values: g(METRIC.outputTokens), color: 4 },
+        { label: 'Cached input', values: g(METRIC.cachedTokens), color: 6 },
+        { label: 'Reasoning', values: g(METRIC.reasoningTokens), color: 5 },
+      ] satisfies ChartSeries[],
+      cost: [{ label: 'Cost', values: g(METRIC.cost), color: 4, fill: true }] satisfies ChartSeries[],
+      iterations: [
+        { label: 'Iterations per run', values: g(METRIC.iterations), color: 1 },
+        { label: 'Tool error rate', values: g(METRIC.toolErrorRate), color: 3, right: true },
+        { label: 'Tool timeout rate', values: g(METRIC.toolTimeoutRate), color: 5, right: true },
+      ] satisfies ChartSeries[],
+    };
+  }, [series]);
+
+  const statusCounts = s?.status_counts ?? {};
+  const statusTotal = COMPLETION_STATUSES.reduce((t, st) => t + (statusCounts[st] ?? 0), 0);
+
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <p class="small">
+            <a href={hrefWithRange('/', query)}>Fleet</a> ›
+          </p>
+          <h1>{agent}</h1>
+        </div>
+        <div class="actions">
+          <a href={hrefWithRange('/runs', query, { agent })}>All runs of this agent →</a>
+        </div>
+      </div>
+      {agentAlerts.length > 0 ? (
+        <div class="notice bad" role="status">
+          {agentAlerts.map((a) => (
+            <div key={`${a.alertname}-${a.labels.tool ?? ''}-${a.startsAt}`}>
+              <AlertStateBadge state={a.state} silenced={a.silenced} /> <strong>{a.alertname}</strong>
+              {a.labels.tool ? <> on <code>{a.labels.tool}</code></> : null}: {a.annotations.summary ?? ''}{' '}
+              <a href={hrefWithRange('/alerts', query, { agent })}>details</a>
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <LoadState loading={summaries.loading && !summaries.data} error={summaries.error} />
+      {summaries.data && !s ? <div class="notice">This agent has no runs in the selected time range.</div> : null}
+      {s ? (
+        <div class="kpis" data-testid="agent-kpis">
+          <Kpi label="Runs" value={fmtInt(s.runs)} />
+          <Kpi label="Success rate" value={fmtPct(s.success_rate)} tone={s.success_rate < 0.95 ? 'bad' : undefined} />
+          <Kpi label="p50 / p95 latency" value={`${fmtMs(s.p50_latency_ms)} / ${fmtMs(s.p95_latency_ms)}`} />
+          <Kpi label="Tokens per run" value={fmtInt(s.avg_tokens)} />
+          <Kpi label="Cost" value={fmtUsd(s.cost_usd)} />
+          <Kpi label="Iterations per run" value={fmtNum(s.avg_iterations)} />
+          <Kpi label="Tool error rate" value={fmtPct(s.tool_error_rate)} tone={s.tool_error_rate > 0.05 ? 'warn' : undefined} />
+        </div>
+      ) : null}
+
+      {series?.error ? <div class="notice bad">Could not load charts: {series.error.message}</div> : null}
+      {charts && series ? (
+        <div class="grid">
+          <ChartPanel title="Runs and success rate" x={series.x} series={charts.runs} format={fmtCount} formatRight={fmtRate} theme={theme} />
+          <ChartPanel title="Latency (p50, p95, p99)" x={series.x} series={charts.latency} format={fmtLatency} theme={theme} />
+          <ChartPanel title="Tokens per run, by type" x={series.x} series={charts.tokens} format={fmtCount} theme={theme} />
+          <ChartPanel title="Cost" x={series.x} series={charts.cost} format={fmtCost} theme={theme} />
+          <ChartPanel title="Iterations per run and tool failures" x={series.x} series={charts.iterations} format={fmtIter} formatRight={fmtRate} theme={theme} />
+          <section class="panel">
+            <h2>Completion status</h2>
+            {statusTotal === 0 ? (
+              <div class="empty">No runs in this time range.</div>
+            ) : (
+              <StatusBreakdown counts={statusCounts} total={statusTotal} agent={agent} query={query} />
+            )}
+          </section>
+        </div>
+      ) : (
+        !series && <div class="empty">Loading charts…</div>
+      )}
+
+      <section class="panel" style={{ marginTop: '1rem' }}>
+        <h2>Tools</h2>
+        <LoadState loading={tools.loading && !tools.data} error={tools.error} empty={tools.data?.tools.length === 0} emptyText="No tool calls and no declared tools." />
+        {tools.data && tools.data.tools.length > 0 ? (
+          <div class="table-wrap">
+            <table data-testid="tools-table">
+              <thead>
+                <tr>
+                  <th>Tool</th>
+                  <th class="num">Calls</th>
+                  <th class="num">Calls / run</th>
+                  <th class="num">Error rate</th>
+                  <th class="num">Timeout rate</th>
+                  <th class="num">p95 duration</th>
+                  <th>Flags</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tools.data.tools.map((t) => (
+                  <tr key={t.name}>
+                    <td>
+                      <a href={hrefWithRange('/runs', query, { agent, tool: t.name })}>
+                        <code>{t.name}</code>
+                      </a>
+                    </td>
+                    <td class="num">{fmtInt(t.calls)}</td>
+                    <td class="num">{fmtNum(t.calls_per_run, 2)}</td>
+                    <td class="num">{fmtPct(t.error_rate)}</td>
+                    <td class="num">{fmtPct(t.timeout_rate)}</td>
+                    <td class="num">{fmtMs(t.p95_duration_ms)}</td>
+                    <td>
+                      {t.never_used ? <span class="badge neutral" title="Declared in the agent's config, not called in this range">never used</span> : null}{' '}
+                      {t.overused ? <span class="badge warn" title="Called far more per run than usual, or repeatedly with the same arguments">overused</span> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
+
+      <section class="panel">
+        <h2>Recent failed runs</h2>
+        <LoadState loading={failed.loading && !failed.data} error={failed.error} empty={failed.data?.runs.length === 0} emptyText="No failed runs in this time range." />
+        {failed.data && failed.data.runs.length > 0 ? (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Run</th>
+                  <th>Status</th>
+                  <th>Error</th>
+                  <th class="num">Duration</th>
+                  <th>When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {failed.data.runs.map((r) => (
+                  <tr key={r.run_id}>
+                    <td>
+                      <a class="mono" href={hrefWithRange(`/runs/${encodeURIComponent(r.run_id)}`, query)}>{r.run_id}</a>
+                    </td>
+                    <td><RunStatus status={r.completion_status} /></td>
+                    <td class="small">{r.error ? `${r.error.type ?? 'error'}: ${r.error.message ?? ''}` : failedTool(r.tool_calls)}</td>
+                    <td class="num">{fmtMs(r.duration_ms)}</td>
+                    <td class="nowrap">{fmtAgo(r.timestamp, now)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        <p>
+          <a href={hrefWithRange('/runs', query, { agent, status: FAILED.join(',') })}>All failed runs of {agent} →</a>
+        </p>
+      </section>
+    </>
+  );
+}
+
+function failedTool(calls: { name: string; status: string }[]): string {
+  const bad = calls.filter((c) => c.status !== 'success');
+  return bad.length === 0 ? '' : bad.map((c) => `${c.name} ${c.status}`).join(', ');
+}
+
+function StatusBreakdown(props: { counts: Partial<Record<CompletionStatus, number>>; total: number; agent: string; query: Record<string, string> }) {
+  const tone: Record<CompletionStatus, string> = {
+    success: 'var(--chart-2)',
+    error: 'var(--chart-3)',
+    timeout: 'var(--chart-5)',
+    iteration_limit: 'var(--chart-4)',
+    gave_up: 'var(--warn)',
+    cancelled: 'var(--muted)',
+  };
+  return (
+    <>
+      <div style={{ display: 'flex', height: '14px', borderRadius: '4px', overflow: 'hidden', margin: '0.3rem 0 0.8rem' }} aria-hidden="true">
+        {COMPLETION_STATUSES.map((st) =>
+          props.counts[st] ? <div key={st} style={{ width: `${((props.counts[st] ?? 0) / props.total) * 100}%`, background: tone[st] }} /> : null,
+        )}
+      </div>
+      <table>
+        <tbody>
+          {COMPLETION_STATUSES.map((st) => (
+            <tr key={st}>
+              <td><RunStatus status={st} /></td>
+              <td class="num">
+                {props.counts[st] ? (
+                  <a href={hrefWithRange('/runs', props.query, { agent: props.agent, status: st })}>{fmtInt(props.counts[st])}</a>
+                ) : (
+                  '0'
+                )}
+              </td>
+              <td class="num muted">{fmtPct((props.counts[st] ?? 0) / props.total)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="small muted">
+        Success rate <Rate value={(props.counts.success ?? 0) / props.total} /> of {fmtInt(props.total)} runs.
+      </p>
+    </>
+  );
+}

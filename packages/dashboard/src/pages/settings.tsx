@@ -1,0 +1,236 @@
+// Settings: API keys (create with scopes, revoke; admin only), notification channels with a test
+// send, and the alert rules as the server runs them.
+import { useState } from 'preact/hooks';
+import { api } from '../api/client';
+import { useApi } from '../api/use-api';
+import type { ApiKey } from '../api/types';
+import { useSession } from '../app';
+import { useLive } from '../state/live';
+import { fmtTime } from '../ui/format';
+import { LoadState } from '../ui/kpi';
+
+const SCOPES = ['ingest', 'read', 'admin'] as const;
+
+export function SettingsPage() {
+  const session = useSession();
+  const admin = session?.scopes.includes('admin') ?? false;
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <h1>Settings</h1>
+          <p class="muted">
+            Signed in with {session?.key_id === 'sign-in-link' ? 'the sign-in link' : <code>{session?.key_id}</code>} · scopes {session?.scopes.join(', ')}
+          </p>
+        </div>
+      </div>
+      {admin ? <ApiKeys /> : <div class="notice">API keys are managed with an admin key.</div>}
+      <Channels />
+      <Rules />
+    </>
+  );
+}
+
+function ApiKeys() {
+  const keys = useApi<{ keys: ApiKey[] }>('/api/keys');
+  const { refresh } = useLive();
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<string[]>(['ingest']);
+  const [created, setCreated] = useState<{ key: ApiKey; secret: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [showRevoked, setShowRevoked] = useState(false);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      setCreated(await api<{ key: ApiKey; secret: string }>('/api/keys', { method: 'POST', body: { name, scopes } }));
+      setName('');
+      refresh();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const revoke = async (k: ApiKey) => {
+    if (!window.confirm(`Revoke the key “${k.name}” (${k.id})? Clients using it stop working.`)) return;
+    setError(null);
+    try {
+      await api(`/api/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
+      refresh();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const list = (keys.data?.keys ?? []).filter((k) => showRevoked || !k.revoked_at);
+
+  return (
+    <section class="panel" aria-labelledby="keys-title">
+      <h2 id="keys-title">API keys</h2>
+      {error ? <div class="notice bad" role="alert">{error}</div> : null}
+      {created ? (
+        <div class="notice" role="status">
+          <p style={{ marginTop: 0 }}>
+            Key <strong>{created.key.name}</strong> created. Copy its secret now: it is not shown again.
+          </p>
+          <div class="secret">
+            <code data-testid="new-secret">{created.secret}</code>
+            <button type="button" onClick={() => void navigator.clipboard?.writeText(created.secret)}>Copy</button>
+            <button type="button" onClick={() => setCreated(null)}>Done</button>
+          </div>
+        </div>
+      ) : null}
+      <form class="filters" onSubmit={create} aria-label="Create an API key">
+        <label class="field">
+          Name
+          <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="e.g. production agents" required maxLength={200} />
+        </label>
+        <fieldset class="filters" style={{ border: 'none', margin: 0, padding: 0 }}>
+          <legend class="small muted">Scopes</legend>
+          {SCOPES.map((s) => (
+            <label key={s} class="nowrap">
+              <input
+                type="checkbox"
+                checked={scopes.includes(s)}
+                onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+              />{' '}
+              {s}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" class="primary" disabled={!name.trim() || scopes.length === 0}>Create key</button>
+      </form>
+      <LoadState loading={keys.loading && !keys.data} error={keys.error} empty={list.length === 0} emptyText="No keys." />
+      {list.length > 0 ? (
+        <div class="table-wrap">
+          <table data-testid="keys-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Id</th>
+                <th>Scopes</th>
+                <th>Created</th>
+                <th>State</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((k) => (
+                <tr key={k.id} data-key-id={k.id}>
+                  <td>{k.name}</td>
+                  <td class="mono small">{k.id}</td>
+                  <td>{k.scopes.join(', ')}</td>
+                  <td class="nowrap">{fmtTime(k.created_at)}</td>
+                  <td>{k.revoked_at ? <span class="badge neutral">revoked {fmtTime(k.revoked_at)}</span> : <span class="badge ok">active</span>}</td>
+                  <td>{k.revoked_at ? null : <button type="button" class="danger" onClick={() => revoke(k)}>Revoke</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <label class="small">
+        <input type="checkbox" checked={showRevoked} onChange={(e) => setShowRevoked(e.currentTarget.checked)} /> Show revoked keys
+      </label>
+    </section>
+  );
+}
+
+interface Channel {
+  name: string;
+  type: string;
+  url: string;
+  send_resolved?: boolean;
+  [extra: string]: unknown;
+}
+
+function Channels() {
+  const channels = useApi<{ channels: Channel[] }>('/api/notifications/channels');
+  const [result, setResult] = useState<Record<string, string>>({});
+  const test = async (c: Channel) => {
+    setResult((r) => ({ ...r, [c.name]: 'sending…' }));
+    try {
+      const res = await api<{ ok?: boolean; status?: number; error?: string }>(`/api/notifications/channels/${encodeURIComponent(c.name)}/test`, { method: 'POST', body: {} });
+      setResult((r) => ({ ...r, [c.name]: res?.ok === false ? `failed: ${res.error ?? res.status ?? ''}` : 'sent' }));
+    } catch (err) {
+      setResult((r) => ({ ...r, [c.name]: `failed: ${(err as Error).message}` }));
+    }
+  };
+  return (
+    <section class="panel" aria-labelledby="channels-title">
+      <h2 id="channels-title">Notification channels</h2>
+      <LoadState loading={channels.loading && !channels.data} error={channels.error} empty={channels.data?.channels.length === 0} emptyText="No channels configured. Add them under notifications: in vigil.yaml." />
+      {channels.data && channels.data.channels.length > 0 ? (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>URL</th>
+                <th>Resolved</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {channels.data.channels.map((c) => (
+                <tr key={c.name}>
+                  <td>{c.name}</td>
+                  <td>{c.type}</td>
+                  <td class="mono small break">{c.url}</td>
+                  <td>{c.send_resolved === false ? 'no' : 'yes'}</td>
+                  <td class="nowrap">
+                    <button type="button" onClick={() => test(c)}>Send test</button> <span class="small" role="status">{result[c.name] ?? ''}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+interface RuleView {
+  name: string;
+  enabled: boolean;
+  [field: string]: unknown;
+}
+
+function Rules() {
+  const rules = useApi<{ rules: RuleView[]; evaluation_interval?: string }>('/api/rules');
+  return (
+    <section class="panel" aria-labelledby="rules-title">
+      <h2 id="rules-title">Alert rules</h2>
+      <p class="small muted">As configured in vigil.yaml (defaults where it says nothing). Edit the file and restart to change them.</p>
+      <LoadState loading={rules.loading && !rules.data} error={rules.error} empty={rules.data?.rules.length === 0} emptyText="No rules." />
+      {rules.data && rules.data.rules.length > 0 ? (
+        <div class="table-wrap">
+          <table data-testid="rules-table">
+            <thead>
+              <tr>
+                <th>Rule</th>
+                <th>State</th>
+                <th>Settings</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.data.rules.map((r) => (
+                <tr key={r.name}>
+                  <td><code>{r.name}</code></td>
+                  <td>{r.enabled ? <span class="badge ok">on</span> : <span class="badge neutral">off</span>}</td>
+                  <td class="small">
+                    {Object.entries(r)
+                      .filter(([k]) => k !== 'name' && k !== 'enabled')
+                      .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+                      .join(' · ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

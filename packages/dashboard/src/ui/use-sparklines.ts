@@ -1,0 +1,42 @@
+// Loads a runs-per-bucket series for each agent in a table, a few at a time, after the table
+// itself has rendered (the fleet page stays interactive with many agents).
+import { useEffect, useState } from 'preact/hooks';
+import { fetchSeries, METRIC } from '../api/series';
+import type { TimeRange } from '../state/time-range';
+
+const CONCURRENCY = 4;
+/** About 30 points per line, whatever the range. */
+const stepFor = (spanMs: number): string => {
+  const minutes = Math.max(1, Math.round(spanMs / 60_000 / 30));
+  return minutes >= 1440 ? `${Math.round(minutes / 1440)}d` : minutes >= 60 ? `${Math.round(minutes / 60)}h` : `${minutes}m`;
+};
+
+export function useSparklines(agents: string[], range: TimeRange): Map<string, (number | null)[]> {
+  const [lines, setLines] = useState(new Map<string, (number | null)[]>());
+  const key = agents.join('\u0000');
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const queue = [...agents];
+    const step = stepFor(range.to - range.from);
+    const worker = async () => {
+      for (let agent = queue.shift(); agent !== undefined; agent = queue.shift()) {
+        try {
+          const s = await fetchSeries(agent, METRIC.runs, range.params, step, controller.signal);
+          const name = agent;
+          setLines((m) => new Map(m).set(name, s.values));
+        } catch {
+          if (controller.signal.aborted) return;
+        }
+      }
+    };
+    // Defer one frame so the table paints before the sparkline requests start.
+    const timer = setTimeout(() => void Promise.all(Array.from({ length: CONCURRENCY }, worker)), 0);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [key, range.params.from, range.params.to]);
+
+  return lines;
+}
