@@ -64,8 +64,8 @@ export function configureFor(endpoint: string, extra: VigilOptions = {}): void {
 }
 
 /** Flushes, shuts the SDK down and forgets its state, so the next test starts clean. */
-export async function resetSdk(): Promise<void> {
-  await flush(5_000);
-  await shutdown(5_000);
+export async function resetSdk(timeoutMs = 5_000): Promise<void> {
+  await flush(timeoutMs);
+  await shutdown(timeoutMs);
   resetForTests();
 }

@@ -14,7 +14,8 @@ setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
 
 afterEach(async () => {
-  await resetSdk();
+  // The server may still be down: give the final flush little time.
+  await resetSdk(200);
 });
 
 const heapMb = () => {

@@ -174,8 +174,10 @@ export function createBatchExporter(o: BatchExporterOptions): BatchExporter {
       if (queue.size === 0 && !exporting) return true;
       const remaining = deadline - now();
       if (remaining <= 0) return false;
+      // A batch that was already failing when flush() began gets one more try of our own.
+      const ours = !exporting;
       const outcome = await Promise.race([exportOnce(Math.min(deadline, now() + o.exportTimeoutMs)), unrefSleep(remaining).then(() => 'timeout' as const)]);
-      if (outcome === 'timeout' || outcome === 'retry') return queue.size === 0 && !exporting;
+      if (outcome === 'timeout' || (outcome === 'retry' && ours)) return queue.size === 0 && !exporting;
     }
   }
 
