@@ -29,10 +29,11 @@ async function serve(argv: string[]): Promise<void> {
   const vigil = await createVigilServer({ store, apiKeys: opts.apiKeys, config, logger: { level: process.env.VIGIL_LOG_LEVEL ?? 'info' } });
   const address = await vigil.app.listen({ port: opts.port, host: opts.host });
   const where = store.engine === 'postgres' ? 'PostgreSQL' : `SQLite ${opts.db}`;
-  console.log(`Vigil listening on ${address} (${where})`);
+  // The key first: whoever waits for the "listening" line has everything printed by then.
   if (vigil.initialAdminKey) {
     console.log(`Admin API key for project '${DEFAULT_PROJECT}' (shown once; keep it): ${vigil.initialAdminKey}`);
   }
+  console.log(`Vigil listening on ${address} (${where})`);
 
   let stopping = false;
   const stop = (signal: string) => {
