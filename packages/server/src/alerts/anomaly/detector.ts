@@ -13,6 +13,7 @@ import type { RobustWindow } from './robust-window.js';
 import { bucketOf, emptySeasonalState, learnSeasonal, seasonalContext, seasonalOffset } from './seasonal-profile.js';
 import type { SeasonalBucket, SeasonalState } from './seasonal-profile.js';
 import { metricProfile } from './metrics.js';
+import { binomialZ, poissonZ } from './counting-tests.js';
 import { calibrate, emptyCalibration, learnCalibration } from './score-calibration.js';
 import type { CalibrationState } from './score-calibration.js';
 import type { MetricName, MetricProfile } from './metrics.js';
@@ -27,12 +28,18 @@ export const WARMUP_POINTS = 30;
 export const MAX_POOL_MS = 30 * 60_000;
 /** MAD → standard deviation for normal noise. */
 const MAD_TO_SIGMA = 1.4826;
+/** Width of the central 90% → standard deviation for normal noise. */
+const CENTRAL_90_TO_SIGMA = 3.29;
 /** Mean absolute deviation → standard deviation for normal noise. */
 const MEAN_AD_TO_SIGMA = 1.2533;
 /** Memory of the exponential noise estimates, in points. */
-const NOISE_MEMORY_POINTS = 120;
+const NOISE_MEMORY_POINTS = 720;
 /** Deviations are clipped at this many noise scales before they update a noise estimate. */
-const NOISE_CLIP = 4;
+const NOISE_CLIP = 3;
+/** Points scoring above this do not update the seasonal profile. */
+const SEASONAL_FREEZE_SCORE = 3;
+/** Points deviating by more than this many noise scales do not update the noise estimate. */
+const NOISE_FREEZE_SCORE = 4;
 
 export type Sensitivity = 'low' | 'medium' | 'high';
 
@@ -70,9 +77,10 @@ export interface AnomalyVerdict {
   /** observed / expected (NaN when expected is 0). */
   ratio: number;
   /**
-   * How unusual the point is: the deviation in noise units (`rawScore`), shrunk when this
-   * series routinely produces large deviations (see score-calibration.ts). ≥ 0; 0 before a
-   * baseline exists. Compared with SENSITIVITY_THRESHOLDS.
+   * How unusual the point is: the deviation in noise units, shrunk when this series routinely
+   * produces large deviations (see score-calibration.ts), counting only changes big enough to
+   * matter for the metric (metrics.ts). ≥ 0; 0 before a baseline exists. Compared with
+   * SENSITIVITY_THRESHOLDS.
    */
   score: number;
   /** The deviation in noise units towards the watched direction, before calibration. */
@@ -100,6 +108,14 @@ export interface DetectorState {
   stepMs: number;
   window: number[];
   recent: number[];
+  /** Weights of the points in `recent` (for the counting tests). */
+  recentWeights: number[];
+  /**
+   * Rate metrics only: [events, trials] of the points in the level window. The median of small
+   * proportions is their mode (1.0 for a 97% success rate over ten runs), so rates take the
+   * pooled proportion as their level instead.
+   */
+  rateWindow: [number, number][];
   meanAbsDev: number[];
   seasonal: SeasonalState;
   calibration: CalibrationState;
@@ -127,9 +143,13 @@ function noiseFloor(profile: MetricProfile, level: number, weight: number): numb
   }
 }
 
-/** Whether a change is big enough in the metric's own terms (the "never page for 3%" rule). */
-function materialChange(profile: MetricProfile, observed: number, expected: number): boolean {
+/**
+ * Whether a change is big enough in the metric's own terms (the "never page for 3%" rule).
+ * `points` is the length of the short mean, for the minimum number of runs gained or lost.
+ */
+function materialChange(profile: MetricProfile, observed: number, expected: number, points: number): boolean {
   if (profile.minAbsoluteChange > 0 && Math.abs(observed - expected) < profile.minAbsoluteChange) return false;
+  if (profile.minAbsoluteEvents > 0 && Math.abs(observed - expected) * points < profile.minAbsoluteEvents) return false;
   if (profile.minRelativeChange > 0) {
     if (expected === 0) return observed !== 0;
     if (Math.abs(observed / expected - 1) < profile.minRelativeChange) return false;
@@ -149,6 +169,8 @@ export function createDetector(options: DetectorOptions): AnomalyDetector {
     stepMs: 60_000,
     window: [],
     recent: [],
+    recentWeights: [],
+    rateWindow: [],
     meanAbsDev: SCALES.map(() => 0),
     seasonal: emptySeasonalState(),
     calibration: emptyCalibration(),
@@ -183,50 +205,101 @@ export function restoreDetector(saved: DetectorState): AnomalyDetector {
     const offset = seasonalOffset(s.seasonal, bucket, s.stepMs);
     const deseasonalised = value - offset;
     s.recent.push(deseasonalised);
-    if (s.recent.length > maxScale) s.recent.shift();
+    s.recentWeights.push(weight);
+    if (s.recent.length > maxScale) {
+      s.recent.shift();
+      s.recentWeights.shift();
+    }
 
     let verdict: AnomalyVerdict;
     if (window.size < WARMUP_POINTS) {
       verdict = quietVerdict(t, value, 'warming_up', bucket);
     } else {
-      const level = window.median();
+      let level = window.median();
+      if (profile.noise === 'rate') {
+        let events = 0;
+        let trials = 0;
+        for (const [e, n] of s.rateWindow) {
+          events += e;
+          trials += n;
+        }
+        if (trials > 0) level = events / trials;
+      }
       const floor = noiseFloor(profile, level + offset, weight);
-      const madSigma = MAD_TO_SIGMA * window.mad();
+      // MAD alone under-reads the spread of lumpy or multi-modal series (values that alternate
+      // between a few levels), so the central 90% range also sets a floor; both ignore the
+      // few extreme points the detector is looking for.
+      const madSigma = Math.max(MAD_TO_SIGMA * window.mad(), (window.quantile(0.95) - window.quantile(0.05)) / CENTRAL_90_TO_SIGMA);
       let best = { score: -Infinity, signed: 0, k: 1, mean: deseasonalised, noise: 0 };
+      // The best scale among those whose change is material: only these can raise an alert.
+      let bestMaterial: typeof best | null = null;
       for (let i = 0; i < SCALES.length; i++) {
         const k = SCALES[i]!;
         if (s.recent.length < k) break;
         let sum = 0;
-        for (let j = s.recent.length - k; j < s.recent.length; j++) sum += s.recent[j]!;
+        let events = 0;
+        let trials = 0;
+        for (let j = s.recent.length - k; j < s.recent.length; j++) {
+          sum += s.recent[j]!;
+          events += (s.recent[j]! + offset) * s.recentWeights[j]!;
+          trials += s.recentWeights[j]!;
+        }
         const mean = sum / k;
         const dev = mean - level;
         // A short mean's noise is learned from its own past deviations (this absorbs
         // autocorrelation), and never taken below what independent points would give.
         const learned = MEAN_AD_TO_SIGMA * s.meanAbsDev[i]!;
-        const noise = Math.max(learned, madSigma / Math.sqrt(k), floor / Math.sqrt(k), 1e-12);
-        const signed = dev / noise;
+        let noise = Math.max(learned, madSigma / Math.sqrt(k), floor / Math.sqrt(k), 1e-12);
+        let signed = dev / noise;
+        // Counted metrics: take the smaller of the empirical z and the counting test's, so that
+        // neither a calm history nor a rare-event metric's discreteness makes a blip look big.
+        const counted = profile.noise === 'count' ? poissonZ(k * (mean + offset), k * Math.max(level + offset, 0)) : profile.noise === 'rate' ? binomialZ(events, trials, level + offset) : null;
+        if (counted !== null && profile.noise === 'rate') {
+          const empirical = dev / Math.max(learned, madSigma / Math.sqrt(k), 1e-12);
+          signed = Math.abs(counted) < Math.abs(empirical) ? counted : empirical;
+          if (signed !== 0) noise = Math.abs(dev / signed);
+        } else if (counted !== null) {
+          // Counts: the Poisson test, widened by how much noisier than Poisson single minutes
+          // of this series are (overdispersion from load swings), measured on scale 1.
+          const poissonSigma = Math.sqrt(Math.max(level + offset, 0.01));
+          const overdispersion = Math.max(1, (MEAN_AD_TO_SIGMA * s.meanAbsDev[0]!) / poissonSigma);
+          signed = counted / overdispersion;
+          if (signed !== 0) noise = Math.abs(dev / signed);
+        }
         const directional = profile.direction === 'up' ? signed : profile.direction === 'down' ? -signed : Math.abs(signed);
-        if (directional > best.score) best = { score: directional, signed, k, mean, noise };
-        const clip = NOISE_CLIP * noise;
-        s.meanAbsDev[i] = s.meanAbsDev[i]! + (Math.min(Math.abs(dev), clip) - s.meanAbsDev[i]!) / Math.min(s.count + 1, NOISE_MEMORY_POINTS);
+        const candidate = { score: directional, signed, k, mean, noise };
+        if (directional > best.score) best = candidate;
+        if (directional > (bestMaterial?.score ?? -Infinity) && materialChange(profile, mean + offset, level + offset, k)) bestMaterial = candidate;
+        // Noise is learned from ordinary points only: letting an incident's own deviations in
+        // would widen the noise band while the incident is still going on and silence it.
+        if (Math.abs(signed) < NOISE_FREEZE_SCORE) {
+          const clip = NOISE_CLIP * noise;
+          s.meanAbsDev[i] = s.meanAbsDev[i]! + (Math.min(Math.abs(dev), clip) - s.meanAbsDev[i]!) / Math.min(s.count + 1, NOISE_MEMORY_POINTS);
+        }
       }
       const expected = level + offset;
-      const observed = best.mean + offset;
-      const direction: 'up' | 'down' = best.signed >= 0 ? 'up' : 'down';
       const rawScore = Math.max(best.score, 0);
-      const score = calibrate(s.calibration, rawScore);
+      const shown = bestMaterial ?? best;
+      const observed = shown.mean + offset;
+      const direction: 'up' | 'down' = shown.signed >= 0 ? 'up' : 'down';
+      const score = bestMaterial ? calibrate(s.calibration, Math.max(bestMaterial.score, 0)) : 0;
       learnCalibration(s.calibration, rawScore);
-      const anomalous = judgeable && score >= threshold && materialChange(profile, observed, expected);
+      const anomalous = judgeable && score >= threshold;
       verdict = {
-        t, metric: s.metric, observed, points: best.k, expected,
+        t, metric: s.metric, observed, points: shown.k, expected,
         ratio: expected === 0 ? NaN : observed / expected,
         score, rawScore, direction, anomalous, onset: anomalous && !s.wasAnomalous,
         evidence: judgeable ? 'ok' : 'insufficient',
-        seasonality: seasonalContext(s.seasonal, bucket, s.stepMs), bucket, noise: best.noise,
+        seasonality: seasonalContext(s.seasonal, bucket, s.stepMs), bucket, noise: shown.noise,
       };
-      learnSeasonal(s.seasonal, bucket, value - level, Math.max(madSigma, floor), s.stepMs);
+      // An incident must not teach the seasonal profile that it is normal for this hour.
+      if (rawScore < SEASONAL_FREEZE_SCORE) learnSeasonal(s.seasonal, bucket, value - level, Math.max(madSigma, floor), s.stepMs);
     }
     window.push(deseasonalised);
+    if (profile.noise === 'rate') {
+      s.rateWindow.push([deseasonalised * weight, weight]);
+      if (s.rateWindow.length > WINDOW_POINTS) s.rateWindow.shift();
+    }
     s.count++;
     s.wasAnomalous = verdict.anomalous;
     return verdict;

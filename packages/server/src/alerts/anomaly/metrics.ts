@@ -34,6 +34,8 @@ export interface MetricProfile {
   minRelativeChange: number;
   /** For 'rate' metrics: |value − expected| below this never alerts, in rate units (0 = off). */
   minAbsoluteChange: number;
+  /** For 'count' metrics: runs gained or lost over the short window below this never alert. */
+  minAbsoluteEvents: number;
   /**
    * Runs (or tool calls) a point needs before it is judged. Smaller points are pooled with the
    * next ones until they reach it, so a quiet agent is judged on enough runs or not at all.
@@ -65,6 +67,8 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'count',
     minRelativeChange: 0.5,
     minAbsoluteChange: 0,
+    // Four runs in a minute from an agent that runs every few minutes is not an incident.
+    minAbsoluteEvents: 5,
     minWeight: 0,
     format: (v) => `${formatNumber(v)} runs/min`,
   },
@@ -74,6 +78,7 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'rate',
     minRelativeChange: 0,
     minAbsoluteChange: 0.05,
+    minAbsoluteEvents: 0,
     minWeight: 10,
     format: formatPercent,
   },
@@ -83,6 +88,7 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'positive',
     minRelativeChange: 0.3,
     minAbsoluteChange: 0,
+    minAbsoluteEvents: 0,
     minWeight: 5,
     format: formatDurationMs,
   },
@@ -92,6 +98,7 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'positive',
     minRelativeChange: 0.3,
     minAbsoluteChange: 0,
+    minAbsoluteEvents: 0,
     minWeight: 5,
     format: (v) => `${formatNumber(v)} tokens`,
   },
@@ -101,6 +108,7 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'positive',
     minRelativeChange: 0.3,
     minAbsoluteChange: 0,
+    minAbsoluteEvents: 0,
     minWeight: 5,
     format: (v) => `${formatNumber(v)} iterations`,
   },
@@ -110,6 +118,7 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'rate',
     minRelativeChange: 0,
     minAbsoluteChange: 0.05,
+    minAbsoluteEvents: 0,
     minWeight: 10,
     format: formatPercent,
   },
@@ -119,6 +128,7 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'rate',
     minRelativeChange: 0,
     minAbsoluteChange: 0.05,
+    minAbsoluteEvents: 0,
     minWeight: 10,
     format: formatPercent,
   },
@@ -128,6 +138,7 @@ export const METRIC_PROFILES: Readonly<Record<MetricName, MetricProfile>> = {
     noise: 'generic',
     minRelativeChange: 0,
     minAbsoluteChange: 0,
+    minAbsoluteEvents: 0,
     minWeight: 0,
     format: formatNumber,
   },

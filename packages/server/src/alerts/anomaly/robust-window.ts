@@ -9,6 +9,8 @@ export interface RobustWindow {
   median(): number;
   /** Median absolute deviation from the median (unscaled). */
   mad(): number;
+  /** The q-quantile (0 ≤ q ≤ 1) by nearest rank. */
+  quantile(q: number): number;
   /** Values in arrival order, oldest first (for serialisation). */
   values(): number[];
 }
@@ -74,6 +76,12 @@ export function createRobustWindow(capacity: number, initial: readonly number[] 
     return n % 2 === 1 ? cur : (prev + cur) / 2;
   }
 
+  function quantile(q: number): number {
+    const n = sorted.length;
+    if (n === 0) return NaN;
+    return sorted[Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))))]!;
+  }
+
   for (const v of initial.slice(-capacity)) push(v);
 
   return {
@@ -84,6 +92,7 @@ export function createRobustWindow(capacity: number, initial: readonly number[] 
     push,
     median,
     mad,
+    quantile,
     values: () => [...ring.slice(head), ...ring.slice(0, head)],
   };
 }

@@ -14,17 +14,22 @@ const DECAY = Math.pow(0.5, 1 / HALF_LIFE_POINTS);
 /** The quantile taken as the series' "usual extreme". */
 export const EXTREME_QUANTILE = 0.99;
 /** Where that quantile sits for the max of three |z| of Gaussian noise; no shrink below it. */
-export const REFERENCE_EXTREME = 3;
+export const REFERENCE_EXTREME = 4.5;
 /** Until this much (decayed) history exists, scores are not shrunk. */
 const MIN_MASS = 200;
 
+/**
+ * `bins` and `mass` are stored divided by `scale`: forgetting multiplies one number instead of
+ * every bin, which matters at thousands of series per tick.
+ */
 export interface CalibrationState {
   bins: number[];
   mass: number;
+  scale: number;
 }
 
 export function emptyCalibration(): CalibrationState {
-  return { bins: new Array<number>(BINS).fill(0), mass: 0 };
+  return { bins: new Array<number>(BINS).fill(0), mass: 0, scale: 1 };
 }
 
 function binOf(score: number): number {
@@ -38,7 +43,7 @@ function binUpper(bin: number): number {
 
 /** The series' usual extreme raw score (upper edge of the quantile's bin). */
 export function usualExtreme(c: CalibrationState): number {
-  if (c.mass < MIN_MASS) return REFERENCE_EXTREME;
+  if (c.mass * c.scale < MIN_MASS) return REFERENCE_EXTREME;
   let above = 0;
   const tail = (1 - EXTREME_QUANTILE) * c.mass;
   for (let b = BINS - 1; b >= 0; b--) {
@@ -54,8 +59,15 @@ export function calibrate(c: CalibrationState, raw: number): number {
 }
 
 export function learnCalibration(c: CalibrationState, raw: number): void {
-  for (let b = 0; b < BINS; b++) c.bins[b] = c.bins[b]! * DECAY;
-  c.mass = c.mass * DECAY + 1;
+  c.scale *= DECAY;
+  const add = 1 / c.scale;
+  c.mass += add;
   const b = binOf(raw);
-  c.bins[b] = c.bins[b]! + 1;
+  c.bins[b] = c.bins[b]! + add;
+  // Fold the scale back in before the stored numbers grow past float precision.
+  if (c.scale < 1e-12) {
+    for (let i = 0; i < BINS; i++) c.bins[i] = c.bins[i]! * c.scale;
+    c.mass *= c.scale;
+    c.scale = 1;
+  }
 }
