@@ -28,6 +28,7 @@ let runtime: Runtime | undefined;
 let isShutDown = false;
 /** Exporters replaced by a later configure(); flushed in the background, awaited by flush(). */
 const retiring = new Set<Promise<void>>();
+/** Agent registrations by `endpoint agent-name`: each agent is registered once per server. */
 const registrations = new Map<string, Promise<void>>();
 let retiredStats: ExporterStats = { queued: 0, inFlight: 0, sent: 0, dropped: 0, rejected: 0, failedExports: 0 };
 let exitHookInstalled = false;
@@ -77,7 +78,6 @@ function rebuild(): void {
   const old = runtime;
   runtime = build();
   isShutDown = false;
-  registrations.clear();
   retire(old);
 }
 
@@ -199,7 +199,7 @@ export function submitRun(run: SubmittableRun): void {
     }
     submittedSinceExitFlush++;
     ensureExporter(rt).submit(JSON.stringify(run));
-    for (const agent of agents.values()) if (!registrations.has(agent.name)) registerAgent(agent);
+    for (const agent of agents.values()) registerAgent(agent);
   } catch (err) {
     getLogger().once('submit', 'error', `could not record a run: ${describeError(err)}`);
   }
@@ -208,8 +208,9 @@ export function submitRun(run: SubmittableRun): void {
 /** POST /v1/agents once per agent and server; retried in the background while the server is unreachable. */
 function registerAgent(agent: AgentDefinition): void {
   const rt = getRuntime();
-  if (!rt.config.enabled || !rt.config.exportMetrics || registrations.has(agent.name)) return;
   const c = rt.config;
+  const key = `${c.endpoint} ${agent.name}`;
+  if (!c.enabled || !c.exportMetrics || registrations.has(key)) return;
   const transport = createRetryingTransport(
     createHttpTransport({ url: `${c.endpoint}/v1/agents`, apiKey: c.apiKey, gzip: false, headers: { 'user-agent': USER_AGENT } }),
     { maxBackoffMs: c.maxBackoffMs },
@@ -217,7 +218,6 @@ function registerAgent(agent: AgentDefinition): void {
   const body = new TextEncoder().encode(JSON.stringify(agent));
   const attempt = async (): Promise<void> => {
     for (let i = 1; i <= MAX_REGISTRATION_ATTEMPTS; i++) {
-      if (runtime !== rt) return;
       const result = await transport.send(body, Date.now() + c.exportTimeoutMs, c.requestTimeoutMs);
       if (result.kind === 'success') return rt.logger.debug(`registered agent ${agent.name}`);
       if (result.kind === 'failure') return rt.logger.once(`register:${agent.name}`, 'error', `server refused agent ${agent.name}: ${result.message}`);
@@ -225,7 +225,7 @@ function registerAgent(agent: AgentDefinition): void {
       await unrefSleep(Math.max(result.retryAfterMs ?? 0, c.maxBackoffMs));
     }
   };
-  registrations.set(agent.name, attempt().catch((err) => rt.logger.error(`registering ${agent.name}: ${describeError(err)}`)));
+  registrations.set(key, attempt().catch((err) => rt.logger.error(`registering ${agent.name}: ${describeError(err)}`)));
 }
 
 /** Sends everything queued now. Resolves true when the queue emptied within `timeoutMs`; never rejects. */

@@ -8,13 +8,13 @@ const MAX_MESSAGE = 8_192;
 const TIMEOUT_NAMES = new Set(['VigilToolTimeoutError', 'VigilRunTimeoutError', 'APIConnectionTimeoutError', 'TimeoutError', 'ToolTimeoutError', 'ModelTimeoutError']);
 const CANCEL_NAMES = new Set(['AbortError', 'APIUserAbortError']);
 
+/** The error's own name (TypeError, AbortError) unless it is the generic 'Error', else its class name (openai's RateLimitError keeps name 'Error'). */
 export function errorName(err: unknown): string {
   if (err && typeof err === 'object') {
-    const ctor = (err as { constructor?: { name?: unknown } }).constructor?.name;
     const name = (err as { name?: unknown }).name;
-    // openai's errors keep name 'Error'; their class name is the useful one.
-    if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Error' && ctor !== 'Object') return ctor;
-    if (typeof name === 'string' && name !== '') return name;
+    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
+    const ctor = (err as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
   }
   return 'Error';
 }
