@@ -1,0 +1,60 @@
+// Fills a rule snapshot (AlertData) from the store, once per cycle and project: raw runs with tool
+// calls for the longest rule window, the agents' declared config, and baselines from the rollups
+// (quantile sketches), so a 24h p95 never scans raw runs.
+import { sketchCount, sketchQuantile } from '../store/quantile-sketch.js';
+import type { Store } from '../store/store.js';
+import { baselineKey, createAlertData, type AgentBaseline, type AgentFact, type AlertData } from './alert-data.js';
+import type { RuleNeeds } from './rule.js';
+
+/**
+ * Baselines are recomputed at most this often. A 24h baseline moves by well under 1% in a
+ * minute, and reading 24h of rollups for hundreds of agents on every 15s tick would dominate the
+ * cycle; the window itself is always read fresh.
+ */
+export const BASELINE_REFRESH_MS = 60_000;
+
+/** Loads one project's snapshot at `now` for rules with these needs. */
+export type AlertQuery = (projectId: number, now: number, needs: readonly RuleNeeds[]) => Promise<AlertData>;
+
+export function createAlertQuery(store: Store, options: { baselineRefreshMs?: number } = {}): AlertQuery {
+  const refreshMs = options.baselineRefreshMs ?? BASELINE_REFRESH_MS;
+  const cache = new Map<string, { at: number; baselines: Map<string, AgentBaseline> }>();
+
+  async function baselines(projectId: number, now: number, spanMs: number, windowMs: number): Promise<Map<string, AgentBaseline>> {
+    const key = `${projectId}/${baselineKey(spanMs, windowMs)}`;
+    const hit = cache.get(key);
+    if (hit && now >= hit.at && now - hit.at < refreshMs) return hit.baselines;
+    const to = now - windowMs;
+    const rows = await store.agentRollups(projectId, { from: to - spanMs, to });
+    const out = new Map<string, AgentBaseline>();
+    for (const r of rows) {
+      const runs = sketchCount(r.duration_ms);
+      if (runs === 0) continue;
+      out.set(r.agent_name, {
+        runs,
+        p95DurationMs: sketchQuantile(r.duration_ms, 0.95),
+        medianTokens: sketchCount(r.tokens_used) > 0 ? sketchQuantile(r.tokens_used, 0.5) : null,
+      });
+    }
+    cache.set(key, { at: now, baselines: out });
+    return out;
+  }
+
+  return async (projectId, now, needs) => {
+    const windowMs = Math.max(0, ...needs.map((n) => n.windowMs));
+    const [runs, agentRecords] = await Promise.all([
+      windowMs > 0 ? store.listRunFacts(projectId, { from: now - windowMs, to: now, toolCalls: true }) : Promise.resolve([]),
+      store.listAgents(projectId),
+    ]);
+    const agents: AgentFact[] = agentRecords.map((a) => ({
+      agent_name: a.agent_name,
+      expected_tokens: a.config?.expected_tokens ?? null,
+      max_iterations: a.config?.max_iterations ?? null,
+    }));
+    const wanted = new Map<string, { spanMs: number; windowMs: number }>();
+    for (const n of needs) for (const b of n.baselines ?? []) wanted.set(baselineKey(b.spanMs, b.windowMs), b);
+    const loaded = new Map<string, Map<string, AgentBaseline>>();
+    for (const [k, b] of wanted) loaded.set(k, await baselines(projectId, now, b.spanMs, b.windowMs));
+    return createAlertData({ now, runs, agents, baselines: loaded });
+  };
+}
