@@ -7,6 +7,14 @@ import { buildApp } from './http/build-app.js';
 import { createDashboard, type Dashboard } from './http/dashboard/index.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Project, Store } from './store/store.js';
+import { createFleetMetrics } from './metrics/fleet-metrics.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
+import { observeWrites } from './metrics/observed-store.js';
+import { createSelfMetrics, type SelfMetrics } from './metrics/self-metrics.js';
+import { createPriceTable, type PriceTable } from './pricing/price-table.js';
+import { parsePricingConfig } from './pricing/pricing-config.js';
+import { agentsRoutes } from './query/agents-routes.js';
+import { createRetentionWorker, parseRetentionConfig } from './store/retention.js';
 
 export const DEFAULT_PROJECT = 'default';
 
@@ -37,6 +45,10 @@ export interface VigilServer {
   initialAdminKey: string | null;
   /** Sessions and sign-in links of the dashboard (the CLI prints a one-time link). */
   dashboard: Dashboard;
+  /** Prices runs sent without cost_usd: OpenAI's table plus vigil.yaml's `pricing:`. */
+  prices: PriceTable;
+  /** Vigil's own vigil_* series on GET /metrics; alerting adds its gauges here (addProjectGauge). */
+  metrics: SelfMetrics;
   /** Stops taking requests, lets in-flight ones finish, drains the write queue, closes the store. */
   close(): Promise<void>;
 }
@@ -44,7 +56,12 @@ export interface VigilServer {
 export async function createVigilServer(options: VigilServerOptions = {}): Promise<VigilServer> {
   const now = options.now ?? Date.now;
   const config = options.config ?? defaultConfig();
-  const store = options.store ?? createSqliteStore({ path: options.db ?? ':memory:', now });
+  const prices = createPriceTable(parsePricingConfig(config));
+  const retentionConfig = parseRetentionConfig(config);
+  const metrics = createSelfMetrics();
+  const fleetMetrics = createFleetMetrics();
+  // Every committed run feeds the fleet series of GET /metrics, whichever ingest path wrote it.
+  const store = observeWrites(options.store ?? createSqliteStore({ path: options.db ?? ':memory:', now }), fleetMetrics.observe);
   await store.migrate();
   const defaultProject = await store.ensureProject(DEFAULT_PROJECT);
   const apiKeys = options.apiKeys ?? [];
@@ -64,9 +81,23 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     bodyLimitBytes: config.limits.bodyLimitBytes,
     logger: options.logger ?? false,
     now,
-    price: null,
+    price: prices.price,
     isDraining: () => draining,
-    publicPlugins: [...dashboard.publicPlugins],
+    readPlugins: [async (scope) => agentsRoutes(scope, { store, now })],
+    onAccepted: (count) => metrics.runsAccepted.inc(count),
+    onRejected: (code) => metrics.ingestRejected.inc({ code }),
+    publicPlugins: [
+      ...dashboard.publicPlugins,
+      async (scope) => metricsRoutes(scope, { auth, fleet: fleetMetrics, self: metrics, public: config.metrics.public, defaultProjectId: defaultProject.id }),
+    ],
+  });
+  const retention = createRetentionWorker({
+    store, config: retentionConfig, now, schedule: true,
+    onSwept: (r) => {
+      metrics.retentionDeleted.inc({ kind: 'runs' }, r.runs);
+      metrics.retentionDeleted.inc({ kind: 'rollups' }, r.rollups);
+    },
+    onError: (e) => app.log.error(e, 'retention sweep failed'),
   });
 
   // Counted from the raw response's close, which fires for finished and aborted requests alike.
@@ -85,6 +116,8 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     defaultProject,
     initialAdminKey,
     dashboard,
+    prices,
+    metrics,
     close() {
       closing ??= (async () => {
         draining = true;
@@ -94,6 +127,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
         while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         app.server.closeAllConnections();
         await closed;
+        await retention.stop();
         await store.close();
       })();
       return closing;

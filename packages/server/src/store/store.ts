@@ -1,6 +1,7 @@
 // The storage contract. Every engine (sqlite/, postgres/) implements it and passes the same
 // contract suite. It is asynchronous so that network databases fit behind it unchanged.
 import type { AgentConfig, CompletionStatus, RunRecord } from '@vigil/protocol';
+import type { AgentRollup, ModelRollup, RollupQuery, ToolRollup } from './rollup.js';
 
 export type Scope = 'ingest' | 'read' | 'admin';
 export const SCOPES: readonly Scope[] = ['ingest', 'read', 'admin'];
@@ -118,6 +119,30 @@ export interface Store {
   tryAcquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseGrant>;
   /** Gives the lease up (clean shutdown) so another replica takes over at once. */
   releaseLease(name: string, holder: string): Promise<void>;
+
+  // Analytics (store/rollup.ts defines the row shapes and the counting; engines share it).
+  // Rollups are maintained by writeRuns in the same transaction as the runs: a replaced run is
+  // subtracted, so counts stay exact. Reads sum whole buckets: `from` rounds down and `to` up to
+  // the minute (to the hour for models). Raw runs are never scanned.
+
+  /**
+   * Per-agent sums over the range: one entry per agent that has rows (all agents, or
+   * `q.agent_name`); with `q.step_ms`, one per agent per step (bucket_start = step start).
+   * Sketches come merged; agents without rows in the range are absent.
+   */
+  agentRollups(projectId: number, q: RollupQuery): Promise<AgentRollup[]>;
+  /** Per-agent, per-tool sums (tool calls are counted at their run's timestamp). */
+  toolRollups(projectId: number, q: RollupQuery): Promise<ToolRollup[]>;
+  /** Per-agent, per-model run counts, cost and unpriced runs, at hour resolution. */
+  modelRollups(projectId: number, q: RollupQuery): Promise<ModelRollup[]>;
+
+  /**
+   * Retention: deletes up to `limit` raw runs (and their tool calls) that started before
+   * `before`, oldest first, across projects; returns how many. Rollups are left as they are.
+   */
+  deleteRunsBefore(before: number, limit: number): Promise<number>;
+  /** Retention: deletes up to `limit` rollup rows whose bucket starts before `before`. */
+  deleteRollupsBefore(before: number, limit: number): Promise<number>;
 }
 
 /** Raised by a store when its write queue is full: callers answer 429 with Retry-After. */

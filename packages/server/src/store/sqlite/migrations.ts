@@ -82,4 +82,71 @@ export const migrations: Migration[] = [
       CREATE INDEX tool_calls_by_name_time ON tool_calls (project_id, name, ts);
     `,
   },
+  {
+    version: 2,
+    name: 'rollups per agent, tool and model, at minute, hour and day (store/rollup.ts)',
+    // Keys lead with the agent: every read names one agent (fleet reads loop over agents), and
+    // retention deletes one agent's old buckets by key range. Sketches are quantile-sketch.ts's encoding.
+    sql: `
+      CREATE TABLE rollup_agent (
+        project_id INTEGER NOT NULL,
+        agent_name TEXT NOT NULL,
+        level_ms INTEGER NOT NULL,
+        bucket_start INTEGER NOT NULL,
+        runs INTEGER NOT NULL,
+        runs_success INTEGER NOT NULL,
+        runs_error INTEGER NOT NULL,
+        runs_iteration_limit INTEGER NOT NULL,
+        runs_timeout INTEGER NOT NULL,
+        runs_cancelled INTEGER NOT NULL,
+        runs_gave_up INTEGER NOT NULL,
+        duration_ms_sum REAL NOT NULL,
+        iterations_sum INTEGER NOT NULL,
+        tokens_used_sum INTEGER NOT NULL,
+        tokens_input_sum INTEGER NOT NULL,
+        tokens_output_sum INTEGER NOT NULL,
+        tokens_cached_input_sum INTEGER NOT NULL,
+        tokens_reasoning_sum INTEGER NOT NULL,
+        failed_tokens_sum INTEGER NOT NULL,
+        cost_usd_sum REAL NOT NULL,
+        priced_runs INTEGER NOT NULL,
+        tool_calls INTEGER NOT NULL,
+        tool_errors INTEGER NOT NULL,
+        tool_timeouts INTEGER NOT NULL,
+        duration_sketch BLOB NOT NULL,
+        tokens_sketch BLOB NOT NULL,
+        iterations_sketch BLOB NOT NULL,
+        PRIMARY KEY (project_id, agent_name, level_ms, bucket_start)
+      ) WITHOUT ROWID;
+      CREATE TABLE rollup_tool (
+        project_id INTEGER NOT NULL,
+        agent_name TEXT NOT NULL,
+        level_ms INTEGER NOT NULL,
+        bucket_start INTEGER NOT NULL,
+        tool_name TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        success INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        timeouts INTEGER NOT NULL,
+        timed_calls INTEGER NOT NULL,
+        duration_ms_sum REAL NOT NULL,
+        runs_with_tool INTEGER NOT NULL,
+        repeated_args_calls INTEGER NOT NULL,
+        duration_sketch BLOB NOT NULL,
+        PRIMARY KEY (project_id, agent_name, level_ms, bucket_start, tool_name)
+      ) WITHOUT ROWID;
+      CREATE TABLE rollup_model (
+        project_id INTEGER NOT NULL,
+        agent_name TEXT NOT NULL,
+        level_ms INTEGER NOT NULL,
+        bucket_start INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        runs INTEGER NOT NULL,
+        unpriced_runs INTEGER NOT NULL,
+        cost_usd_sum REAL NOT NULL,
+        tokens_used_sum INTEGER NOT NULL,
+        PRIMARY KEY (project_id, agent_name, level_ms, bucket_start, model)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -11,7 +11,12 @@ import {
   type Scope, type Store, type WriteResult,
 } from '../store.js';
 import { createWriteQueue, type WriteJob } from '../write-queue.js';
+import { addRunToDelta, createRollupDelta, isEmptyDelta, mergeDelta, type RollupDelta } from '../rollup.js';
 import { migrations } from './migrations.js';
+import { backfillRollupsIfEmpty } from './rollup-backfill.js';
+import { createSqliteRollupReader } from './rollup-reader.js';
+import { createSqliteRollupWriter, registerSketchFunctions } from './rollup-writer.js';
+import { createSqliteRetention } from './retention.js';
 import { fromRunRow, toRunRow, type RunRow } from './run-rows.js';
 
 export interface SqliteStoreOptions {
@@ -86,6 +91,10 @@ export function migrateSqlite(db: Database.Database): void {
 export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
   const now = options.now ?? Date.now;
   const db = openSqliteDatabase(options.path);
+  registerSketchFunctions(db);
+  const rollupWriter = createSqliteRollupWriter(db);
+  const rollupReader = createSqliteRollupReader(db);
+  const retention = createSqliteRetention(db);
   let statements: ReturnType<typeof prepare> | null = null;
   const knownAgents = new Set<string>();
 
@@ -107,11 +116,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
   }
   const stmts = () => (statements ??= prepare());
 
-  const writeOne = db.transaction((input: WriteInput): WriteResult => {
+  // Rollups change in the same transaction as the runs: this request's runs are summed into
+  // `delta` (a replaced run is subtracted first, from the row DELETE … RETURNING gave back).
+  const writeOne = db.transaction((input: WriteInput, delta: RollupDelta): WriteResult => {
     const s = stmts();
     for (const run of input.runs) {
       const previous = s.deleteRun.get(input.projectId, run.run_id);
-      if (previous) s.deleteToolCalls.run(input.projectId, run.run_id);
+      if (previous) {
+        s.deleteToolCalls.run(input.projectId, run.run_id);
+        addRunToDelta(delta, input.projectId, fromRunRow(previous, false), -1);
+      }
+      addRunToDelta(delta, input.projectId, run, 1);
       s.insertRun.run(toRunRow(input.projectId, run));
       run.tool_calls.forEach((t, seq) => {
         s.insertToolCall.run(input.projectId, run.run_id, seq, run.agent_name, t.started_at ?? run.timestamp, t.name,
@@ -128,16 +143,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
 
   // The outer transaction commits the whole group; writeOne nests as a savepoint, so one
   // request's failure rolls back only its own rows.
+  // A request's delta joins the group's only after its savepoint succeeded; the group then
+  // upserts each touched rollup row once.
   const writeGroup = db.transaction((jobs: WriteJob<WriteInput, WriteResult>[]) => {
     const settled: (() => void)[] = [];
+    const groupDelta = createRollupDelta();
     for (const job of jobs) {
       try {
-        const result = writeOne(job.input);
+        const jobDelta = createRollupDelta();
+        const result = writeOne(job.input, jobDelta);
+        if (isEmptyDelta(groupDelta)) Object.assign(groupDelta, jobDelta);
+        else mergeDelta(groupDelta, jobDelta);
         settled.push(() => job.resolve(result));
       } catch (error) {
         settled.push(() => job.reject(error));
       }
     }
+    rollupWriter.apply(groupDelta);
     return settled;
   });
 
@@ -166,6 +188,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     async migrate() {
       migrateSqlite(db);
       statements = null;
+      backfillRollupsIfEmpty(db, rollupWriter);
     },
 
     async ping() {
@@ -289,5 +312,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     },
 
     async releaseLease(): Promise<void> {},
+
+    async agentRollups(projectId, q) {
+      return rollupReader.agentRollups(projectId, q);
+    },
+
+    async toolRollups(projectId, q) {
+      return rollupReader.toolRollups(projectId, q);
+    },
+
+    async modelRollups(projectId, q) {
+      return rollupReader.modelRollups(projectId, q);
+    },
+
+    async deleteRunsBefore(before, limit) {
+      return retention.deleteRunsBefore(before, limit);
+    },
+
+    async deleteRollupsBefore(before, limit) {
+      return retention.deleteRollupsBefore(before, limit);
+    },
   };
 }

@@ -1,0 +1,25 @@
+// A Store that tells `onWritten` about every run it committed, for the fleet metrics. It wraps
+// any engine unchanged (a Proxy forwards everything else), so ingest paths added later (OTLP)
+// are counted without knowing about metrics.
+import type { RunRecord } from '@vigil/protocol';
+import type { Store } from '../store/store.js';
+
+export function observeWrites(store: Store, onWritten: (projectId: number, runs: readonly RunRecord[]) => void): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'writeRuns') {
+        return async (projectId: number, runs: RunRecord[], options?: Parameters<Store['writeRuns']>[2]) => {
+          const result = await target.writeRuns(projectId, runs, options);
+          try {
+            onWritten(projectId, runs);
+          } catch {
+            // Metrics must never fail a write that has committed.
+          }
+          return result;
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
