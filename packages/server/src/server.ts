@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { defaultConfig, type VigilConfig } from './config/vigil-config.js';
 import { createAuthenticator, type Authenticator } from './http/auth.js';
 import { buildApp } from './http/build-app.js';
+import { createOtlpIngest, type OtlpIngest } from './ingest/otlp/otlp-ingest.js';
 import { createDashboard, type Dashboard } from './http/dashboard/index.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Project, Store } from './store/store.js';
@@ -45,6 +46,8 @@ export interface VigilServer {
   initialAdminKey: string | null;
   /** Sessions and sign-in links of the dashboard (the CLI prints a one-time link). */
   dashboard: Dashboard;
+  /** OTLP ingest (POST /v1/traces); `otlp.sweep(now)` assembles traces whose root span never came. */
+  otlp: OtlpIngest;
   /** Prices runs sent without cost_usd: OpenAI's table plus vigil.yaml's `pricing:`. */
   prices: PriceTable;
   /** Vigil's own vigil_* series on GET /metrics; alerting adds its gauges here (addProjectGauge). */
@@ -75,6 +78,9 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
   const dashboard = createDashboard({ store, now, authenticator: () => auth, distDir: options.dashboardDir });
   const auth = createAuthenticator({ store, staticKeys: apiKeys, defaultProjectId: defaultProject.id, now, session: dashboard.session });
   let draining = false;
+  const otlp = createOtlpIngest({
+    store, section: config.sections.otlp, source: config.source, defaultBodyLimitBytes: config.limits.bodyLimitBytes, price: prices.price, now,
+  });
   const app = await buildApp({
     store,
     auth,
@@ -86,6 +92,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     readPlugins: [async (scope) => agentsRoutes(scope, { store, now })],
     onAccepted: (count) => metrics.runsAccepted.inc(count),
     onRejected: (code) => metrics.ingestRejected.inc({ code }),
+    ingestPlugins: [otlp.plugin],
     publicPlugins: [
       ...dashboard.publicPlugins,
       async (scope) => metricsRoutes(scope, { auth, fleet: fleetMetrics, self: metrics, public: config.metrics.public, defaultProjectId: defaultProject.id }),
@@ -116,6 +123,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     defaultProject,
     initialAdminKey,
     dashboard,
+    otlp,
     prices,
     metrics,
     close() {

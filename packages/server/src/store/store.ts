@@ -77,6 +77,23 @@ export interface LeaseGrant {
   expires_at: number;
 }
 
+/** One span held while its trace assembles (ingest/otlp). The payload is JSON ingest/otlp owns. */
+export interface OtlpHeldSpan {
+  span_id: string;
+  payload: string;
+}
+
+/** A trace's held spans after a write, as ingest/otlp assembles them into runs. */
+export interface OtlpTraceState {
+  trace_id: string;
+  /** True when the trace's late-span window has passed: its spans are gone and new ones are refused. */
+  closed: boolean;
+  /** Every span held for the trace, this write's included (empty when closed). */
+  spans: OtlpHeldSpan[];
+  /** The run ids last written from this trace (markOtlpAssembled), so vanished ones can be removed. */
+  run_ids: string[];
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
 
@@ -101,7 +118,13 @@ export interface Store {
    * Stores runs durably; resolves only after the transaction holding them has committed.
    * A run whose run_id exists in the project replaces it (last write wins).
    */
-  writeRuns(projectId: number, runs: RunRecord[]): Promise<WriteResult>;
+  writeRuns(projectId: number, runs: RunRecord[], options?: {
+    /**
+     * Runs to remove in the same transaction, before `runs` are written (rollups follow). OTLP
+     * ingest uses it when a trace's late spans change which runs it holds (ingest/otlp).
+     */
+    deleteRunIds?: string[];
+  }): Promise<WriteResult>;
   upsertAgent(projectId: number, config: AgentConfig): Promise<void>;
   getAgent(projectId: number, agentName: string): Promise<AgentRecord | null>;
   listAgents(projectId: number): Promise<AgentRecord[]>;
@@ -143,6 +166,37 @@ export interface Store {
   deleteRunsBefore(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` rollup rows whose bucket starts before `before`. */
   deleteRollupsBefore(before: number, limit: number): Promise<number>;
+
+  // ---- OTLP trace assembly (ingest/otlp; docs/opentelemetry.md). A trace's spans may arrive over
+  // several requests; they are held here until its run is final, so an acknowledged span survives
+  // a restart. Payloads are JSON the engine keeps opaque. Engines: store/sqlite/otlp-tables.ts. ----
+
+  /**
+   * Holds spans (a re-sent span_id replaces its copy) and sets each trace's last_received_at to
+   * `receivedAt`; durable when it resolves. Returns, per trace, every span now held, read in the
+   * same transaction. A closed trace stores nothing and comes back with `closed: true`.
+   */
+  putOtlpSpans(projectId: number, traces: {
+    trace_id: string;
+    spans: OtlpHeldSpan[];
+    /** Store only when the trace is already held (open); otherwise it is left out of the result. */
+    if_open?: boolean;
+  }[], receivedAt: number): Promise<OtlpTraceState[]>;
+  /** The held spans of one trace (null when unknown). */
+  getOtlpTrace(projectId: number, traceId: string): Promise<OtlpTraceState | null>;
+  /** Records that the trace's runs (`run_ids`) were written from `span_count` held spans. */
+  markOtlpAssembled(projectId: number, marks: { trace_id: string; span_count: number; run_ids: string[] }[]): Promise<void>;
+  /**
+   * Open traces whose runs are behind their spans (never assembled, or assembled from fewer
+   * spans than are held) and whose last span arrived before `receivedBefore`, oldest first.
+   */
+  listOtlpTracesToAssemble(receivedBefore: number, limit: number): Promise<{ project_id: number; trace_id: string }[]>;
+  /**
+   * Closes up to `limit` assembled traces whose last span arrived before `receivedBefore`: drops
+   * their spans and keeps a small marker so later spans are refused; forgets markers whose last
+   * span arrived before `forgetBefore`. Returns how many traces it closed.
+   */
+  closeOtlpTraces(receivedBefore: number, forgetBefore: number, limit: number): Promise<number>;
 }
 
 /** Raised by a store when its write queue is full: callers answer 429 with Retry-After. */

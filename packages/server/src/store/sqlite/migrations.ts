@@ -149,4 +149,30 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'otlp: spans held while their trace assembles (store/sqlite/otlp-tables.ts)',
+    // Payloads are ingest/otlp's JSON. A closed trace keeps only its row, so late spans are refused.
+    sql: `
+      CREATE TABLE otlp_traces (
+        project_id INTEGER NOT NULL,
+        trace_id TEXT NOT NULL,
+        first_received_at INTEGER NOT NULL,
+        last_received_at INTEGER NOT NULL,
+        span_count INTEGER NOT NULL,
+        assembled_count INTEGER NOT NULL,
+        run_ids TEXT NOT NULL,
+        closed INTEGER NOT NULL,
+        PRIMARY KEY (project_id, trace_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX otlp_traces_by_received ON otlp_traces (closed, last_received_at);
+      CREATE TABLE otlp_spans (
+        project_id INTEGER NOT NULL,
+        trace_id TEXT NOT NULL,
+        span_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (project_id, trace_id, span_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -15,6 +15,7 @@ import { addRunToDelta, createRollupDelta, isEmptyDelta, mergeDelta, type Rollup
 import { migrations } from './migrations.js';
 import { backfillRollupsIfEmpty } from './rollup-backfill.js';
 import { createSqliteRollupReader } from './rollup-reader.js';
+import { createSqliteOtlpTables } from './otlp-tables.js';
 import { createSqliteRollupWriter, registerSketchFunctions } from './rollup-writer.js';
 import { createSqliteRetention } from './retention.js';
 import { fromRunRow, toRunRow, type RunRow } from './run-rows.js';
@@ -30,6 +31,8 @@ export interface SqliteStoreOptions {
 interface WriteInput {
   projectId: number;
   runs: RunRecord[];
+  /** Runs to remove in the same transaction (writeRuns' `deleteRunIds`). */
+  deleteRunIds?: string[];
 }
 
 interface KeyRow {
@@ -120,6 +123,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
   // `delta` (a replaced run is subtracted first, from the row DELETE … RETURNING gave back).
   const writeOne = db.transaction((input: WriteInput, delta: RollupDelta): WriteResult => {
     const s = stmts();
+    for (const runId of input.deleteRunIds ?? []) {
+      const previous = s.deleteRun.get(input.projectId, runId);
+      if (previous) {
+        s.deleteToolCalls.run(input.projectId, runId);
+        addRunToDelta(delta, input.projectId, fromRunRow(previous, false), -1);
+      }
+    }
     for (const run of input.runs) {
       const previous = s.deleteRun.get(input.projectId, run.run_id);
       if (previous) {
@@ -184,6 +194,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
   return {
     engine: 'sqlite',
     db,
+    ...createSqliteOtlpTables(db, { maxPendingJobs: options.maxPendingJobs }),
 
     async migrate() {
       migrateSqlite(db);
@@ -247,9 +258,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return (db.prepare('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as { n: number }).n;
     },
 
-    writeRuns(projectId: number, runs: RunRecord[]): Promise<WriteResult> {
+    writeRuns(projectId: number, runs: RunRecord[], options?: { deleteRunIds?: string[] }): Promise<WriteResult> {
       // Within one request, the last copy of a run_id wins, as it would across requests.
-      return queue.push({ projectId, runs });
+      return queue.push({ projectId, runs, ...(options?.deleteRunIds?.length ? { deleteRunIds: options.deleteRunIds } : {}) });
     },
 
     async upsertAgent(projectId: number, config: AgentConfig): Promise<void> {
