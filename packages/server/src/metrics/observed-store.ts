@@ -8,10 +8,10 @@ export function observeWrites(store: Store, onWritten: (projectId: number, runs:
   return new Proxy(store, {
     get(target, prop) {
       if (prop === 'writeRuns') {
-        return async (projectId: number, runs: RunRecord[], options?: Parameters<Store['writeRuns']>[2]) => {
-          const result = await target.writeRuns(projectId, runs, options);
+        return async (...args: Parameters<Store['writeRuns']>) => {
+          const result = await target.writeRuns(...args);
           try {
-            onWritten(projectId, runs);
+            onWritten(args[0], args[1]);
           } catch {
             // Metrics must never fail a write that has committed.
           }
