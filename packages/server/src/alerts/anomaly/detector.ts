@@ -36,8 +36,6 @@ const MEAN_AD_TO_SIGMA = 1.2533;
 const NOISE_MEMORY_POINTS = 720;
 /** Deviations are clipped at this many noise scales before they update a noise estimate. */
 const NOISE_CLIP = 3;
-/** Points scoring above this do not update the seasonal profile. */
-const SEASONAL_FREEZE_SCORE = 3;
 /** Points deviating by more than this many noise scales do not update the noise estimate. */
 const NOISE_FREEZE_SCORE = 4;
 
@@ -292,8 +290,10 @@ export function restoreDetector(saved: DetectorState): AnomalyDetector {
         evidence: judgeable ? 'ok' : 'insufficient',
         seasonality: seasonalContext(s.seasonal, bucket, s.stepMs), bucket, noise: shown.noise,
       };
-      // An incident must not teach the seasonal profile that it is normal for this hour.
-      if (rawScore < SEASONAL_FREEZE_SCORE) learnSeasonal(s.seasonal, bucket, value - level, Math.max(madSigma, floor), s.stepMs);
+      // An incident must not teach the seasonal profile that it is normal for this hour. Only
+      // flagged points are kept out: freezing on any large deviation would also lock out the
+      // corrections a still-wrong profile needs.
+      if (score < threshold) learnSeasonal(s.seasonal, bucket, value - level, Math.max(madSigma, floor), s.stepMs);
     }
     window.push(deseasonalised);
     if (profile.noise === 'rate') {

@@ -3,3 +3,4 @@ export { createDetector, restoreDetector, SENSITIVITY_THRESHOLDS, WINDOW_POINTS,
 export type { AnomalyDetector, AnomalyPoint, AnomalyVerdict, DetectorOptions, DetectorState, Evidence, Sensitivity } from './detector.js';
 export { METRIC_PROFILES, metricProfile } from './metrics.js';
 export type { MetricName, MetricProfile, NoiseModel, WatchedDirection } from './metrics.js';
+export { explainAnomaly, baselineContext } from './explain.js';

@@ -1,6 +1,6 @@
 // Seasonal offsets by hour of day and hour of week, learned online from how far each point sits
-// from the series' level. Continuous by construction: an hour's offset is shrunk towards zero
-// until it has been seen for a few cycles, so seasonality fades in as history allows instead of
+// from the series' level. Continuous by construction: an hour's offset fades in over its first
+// visits, so seasonality fades in as history allows instead of
 // switching on at a date (a switch would move the baseline by a step and raise false alarms).
 
 const HOURS_PER_DAY = 24;
@@ -8,8 +8,8 @@ const HOURS_PER_WEEK = 168;
 const HOUR_MS = 3_600_000;
 /** Offsets remember about this many visits of their hour; older days fade out. */
 const MEMORY_VISITS = 4;
-/** Visits of an hour before its offset counts at half weight. */
-const SHRINK_VISITS = 1;
+/** Visits of an hour before its offset counts in full; it fades in linearly until then. */
+const FULL_WEIGHT_VISITS = 2;
 /** Residuals are clipped at this many noise scales so an incident barely moves the profile. */
 const CLIP_SCALES = 3;
 
@@ -62,8 +62,8 @@ export function seasonalOffset(s: SeasonalState, b: SeasonalBucket, stepMs: numb
   const dn = s.dayN[b.hour]! / per;
   const wi = weekIndex(b);
   const wn = s.weekN[wi]! / per;
-  const day = s.day[b.hour]! * (dn / (dn + SHRINK_VISITS));
-  const week = s.week[wi]! * (wn / (wn + SHRINK_VISITS));
+  const day = s.day[b.hour]! * Math.min(1, dn / FULL_WEIGHT_VISITS);
+  const week = s.week[wi]! * Math.min(1, wn / FULL_WEIGHT_VISITS);
   return day + week;
 }
 
