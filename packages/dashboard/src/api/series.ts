@@ -1,5 +1,5 @@
-// Time series from GET /api/agents/:agent_name/timeseries, normalized to aligned arrays for
-// charts. The metric names the analytics API accepts are listed once, here.
+// Time series from GET /api/agents/:agent_name/timeseries (several metrics in one request),
+// normalized to aligned arrays for charts. The metric names are the API's, listed once here.
 import { api, withQuery } from './client';
 
 export const METRIC = {
@@ -18,31 +18,42 @@ export const METRIC = {
   toolTimeoutRate: 'tool_timeout_rate',
 } as const;
 
-export interface Series {
-  /** Epoch ms of each bucket's start. */
+export interface SeriesSet {
+  /** Epoch ms of each step's start. */
   x: number[];
-  values: (number | null)[];
+  byMetric: Map<string, (number | null)[]>;
+  stepMs: number | null;
 }
 
-type RawPoint = { t?: number | string; timestamp?: number | string; time?: number | string; value?: number | null } | [number | string, number | null];
+interface TimeseriesBody {
+  step_ms?: number;
+  points?: ({ timestamp: string } & Record<string, number | string | null>)[];
+}
 
-const toMs = (t: number | string | undefined): number => (typeof t === 'number' ? t : t === undefined ? NaN : Date.parse(t));
+/** Steps with no runs carry zeros for rates and percentiles; they are gaps, not values. */
+const GAP_WHEN_NO_RUNS = new Set<string>([METRIC.successRate, METRIC.p50, METRIC.p95, METRIC.p99, METRIC.inputTokens, METRIC.outputTokens, METRIC.cachedTokens, METRIC.reasoningTokens, METRIC.iterations, METRIC.toolErrorRate, METRIC.toolTimeoutRate]);
 
-export function normalizeSeries(body: unknown): Series {
-  const b = body as { points?: RawPoint[]; series?: RawPoint[]; data?: RawPoint[] };
-  const points = b.points ?? b.series ?? b.data ?? [];
-  const x: number[] = [];
-  const values: (number | null)[] = [];
-  for (const p of points) {
-    const [t, v] = Array.isArray(p) ? [toMs(p[0]), p[1]] : [toMs(p.t ?? p.timestamp ?? p.time), p.value ?? null];
-    if (!Number.isFinite(t)) continue;
-    x.push(t);
-    values.push(typeof v === 'number' && Number.isFinite(v) ? v : null);
+export function normalizeSeries(body: TimeseriesBody, metrics: readonly string[]): SeriesSet {
+  const points = body.points ?? [];
+  const x = points.map((p) => Date.parse(p.timestamp));
+  const byMetric = new Map<string, (number | null)[]>();
+  for (const m of metrics) {
+    byMetric.set(
+      m,
+      points.map((p) => {
+        const v = p[m];
+        if (typeof v !== 'number' || !Number.isFinite(v)) return null;
+        if (GAP_WHEN_NO_RUNS.has(m) && typeof p.runs === 'number' && p.runs === 0) return null;
+        return v;
+      }),
+    );
   }
-  return { x, values };
+  return { x, byMetric, stepMs: body.step_ms ?? null };
 }
 
-export async function fetchSeries(agent: string, metric: string, range: { from: string; to: string }, step?: string, signal?: AbortSignal): Promise<Series> {
-  const body = await api<unknown>(withQuery(`/api/agents/${encodeURIComponent(agent)}/timeseries`, { metric, ...range, step }), { signal });
-  return normalizeSeries(body);
+export async function fetchSeries(agent: string, metrics: readonly string[], range: { from: string; to: string }, step?: string, signal?: AbortSignal): Promise<SeriesSet> {
+  // `runs` always comes along: it tells an empty step from a zero.
+  const wanted = metrics.includes(METRIC.runs) ? metrics : [...metrics, METRIC.runs];
+  const body = await api<TimeseriesBody>(withQuery(`/api/agents/${encodeURIComponent(agent)}/timeseries`, { metric: wanted.join(','), ...range, step }), { signal });
+  return normalizeSeries(body, wanted);
 }

@@ -95,16 +95,30 @@ export interface SeriesPoint {
 }
 
 export interface ToolUsage {
-  name: string;
+  tool: string;
+  declared: boolean;
+  timeout_ms?: number | null;
   calls: number;
-  calls_per_run?: number;
-  error_rate?: number;
-  timeout_rate?: number;
-  p95_duration_ms?: number | null;
-  never_used?: boolean;
-  overused?: boolean;
-  declared?: boolean;
-  [extra: string]: unknown;
+  calls_per_run: number;
+  runs_with_tool?: number;
+  error_rate: number;
+  timeout_rate: number;
+  p95_duration_ms: number;
+  repeated_args_calls?: number;
+  baseline_calls_per_run?: number | null;
+  never_used: boolean;
+  overused: boolean;
+  overuse_reasons?: string[];
+}
+
+export interface AlertHistoryEntry {
+  alertname: string;
+  labels: Record<string, string>;
+  state: AlertState | 'inactive';
+  value: number;
+  at: string;
+  fingerprint: string;
+  annotations: Record<string, string>;
 }
 
 export type AlertState = 'firing' | 'pending' | 'resolved';
@@ -117,8 +131,10 @@ export interface Alert {
   annotations: Record<string, string>;
   startsAt: string;
   endsAt: string | null;
+  firedAt?: string | null;
+  fingerprint?: string;
   silenced?: boolean;
-  [extra: string]: unknown;
+  silencedBy?: string[];
 }
 
 export interface Silence {

@@ -3,7 +3,7 @@
 // tools table with never-used and overused flags, firing alerts and recent failed runs.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { withQuery } from '../api/client';
-import { fetchSeries, METRIC, type Series } from '../api/series';
+import { fetchSeries, METRIC, type SeriesSet } from '../api/series';
 import { useApi } from '../api/use-api';
 import { COMPLETION_STATUSES, type AgentsResponse, type Alert, type CompletionStatus, type RunPage, type ToolUsage } from '../api/types';
 import { hrefWithRange, useQueryState } from '../state/query';
@@ -18,29 +18,18 @@ import { useLive } from '../state/live';
 const FAILED: CompletionStatus[] = ['error', 'timeout', 'iteration_limit', 'gave_up', 'cancelled'];
 const ALL_METRICS = Object.values(METRIC);
 
-/** Loads every chart metric of one agent; series are aligned on the union of their buckets. */
+/** Loads every chart metric of one agent in one request; refetched on each live tick. */
 function useAgentSeries(agent: string, range: TimeRange) {
   const { now } = useLive();
-  const [state, setState] = useState<{ x: number[]; byMetric: Map<string, (number | null)[]>; error?: Error } | null>(null);
+  const [state, setState] = useState<{ set: SeriesSet | null; error?: Error } | null>(null);
   useEffect(() => {
     const controller = new AbortController();
-    Promise.allSettled(ALL_METRICS.map((m) => fetchSeries(agent, m, range.params, undefined, controller.signal))).then((results) => {
-      if (controller.signal.aborted) return;
-      const ok = new Map<string, Series>();
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') ok.set(ALL_METRICS[i]!, r.value);
-      });
-      const xs = [...new Set([...ok.values()].flatMap((s) => s.x))].sort((a, b) => a - b);
-      const index = new Map(xs.map((t, i) => [t, i]));
-      const byMetric = new Map<string, (number | null)[]>();
-      for (const [metric, s] of ok) {
-        const aligned: (number | null)[] = new Array(xs.length).fill(null);
-        s.x.forEach((t, i) => (aligned[index.get(t)!] = s.values[i] ?? null));
-        byMetric.set(metric, aligned);
-      }
-      const firstError = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-      setState({ x: xs, byMetric, error: ok.size === 0 ? (firstError?.reason as Error) : undefined });
-    });
+    fetchSeries(agent, ALL_METRICS, range.params, undefined, controller.signal).then(
+      (set) => setState({ set }),
+      (error: unknown) => {
+        if (!controller.signal.aborted) setState((s) => ({ set: s?.set ?? null, error: error as Error }));
+      },
+    );
     return () => controller.abort();
   }, [agent, range.params.from, range.params.to, now]);
   return state;
@@ -81,9 +70,10 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
   const s = summaries.data?.agents.find((a) => a.agent_name === agent);
   const agentAlerts = (alerts.data?.alerts ?? []).filter((a) => a.labels.agent === agent && a.state !== 'resolved');
 
+  const set = series?.set ?? null;
   const charts = useMemo(() => {
-    if (!series) return null;
-    const g = (k: string) => series.byMetric.get(k) ?? new Array<number | null>(series.x.length).fill(null);
+    if (!set) return null;
+    const g = (k: string) => set.byMetric.get(k) ?? new Array<number | null>(set.x.length).fill(null);
     return {
       runs: [
         { label: 'Runs', values: g(METRIC.runs), color: 1, bars: true },
@@ -107,7 +97,7 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
         { label: 'Tool timeout rate', values: g(METRIC.toolTimeoutRate), color: 5, right: true },
       ] satisfies ChartSeries[],
     };
-  }, [series]);
+  }, [set]);
 
   const statusCounts = s?.status_counts ?? {};
   const statusTotal = COMPLETION_STATUSES.reduce((t, st) => t + (statusCounts[st] ?? 0), 0);
@@ -122,7 +112,7 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
           <h1>{agent}</h1>
         </div>
         <div class="actions">
-          <a href={hrefWithRange('/runs', query, { agent })}>All runs of this agent →</a>
+          <a href={hrefWithRange('/runs', query, { agent_name: agent })}>All runs of this agent →</a>
         </div>
       </div>
       {agentAlerts.length > 0 ? (
@@ -151,13 +141,13 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
       ) : null}
 
       {series?.error ? <div class="notice bad">Could not load charts: {series.error.message}</div> : null}
-      {charts && series ? (
+      {charts && set ? (
         <div class="grid">
-          <ChartPanel title="Runs and success rate" x={series.x} series={charts.runs} format={fmtCount} formatRight={fmtRate} theme={theme} />
-          <ChartPanel title="Latency (p50, p95, p99)" x={series.x} series={charts.latency} format={fmtLatency} theme={theme} />
-          <ChartPanel title="Tokens per run, by type" x={series.x} series={charts.tokens} format={fmtCount} theme={theme} />
-          <ChartPanel title="Cost" x={series.x} series={charts.cost} format={fmtCost} theme={theme} />
-          <ChartPanel title="Iterations per run and tool failures" x={series.x} series={charts.iterations} format={fmtIter} formatRight={fmtRate} theme={theme} />
+          <ChartPanel title="Runs and success rate" x={set.x} series={charts.runs} format={fmtCount} formatRight={fmtRate} theme={theme} />
+          <ChartPanel title="Latency (p50, p95, p99)" x={set.x} series={charts.latency} format={fmtLatency} theme={theme} />
+          <ChartPanel title="Tokens per run, by type" x={set.x} series={charts.tokens} format={fmtCount} theme={theme} />
+          <ChartPanel title="Cost" x={set.x} series={charts.cost} format={fmtCost} theme={theme} />
+          <ChartPanel title="Iterations per run and tool failures" x={set.x} series={charts.iterations} format={fmtIter} formatRight={fmtRate} theme={theme} />
           <section class="panel">
             <h2>Completion status</h2>
             {statusTotal === 0 ? (
@@ -168,7 +158,7 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
           </section>
         </div>
       ) : (
-        !series && <div class="empty">Loading charts…</div>
+        !series?.error && <div class="empty">Loading charts…</div>
       )}
 
       <section class="panel" style={{ marginTop: '1rem' }}>
@@ -190,11 +180,12 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
               </thead>
               <tbody>
                 {tools.data.tools.map((t) => (
-                  <tr key={t.name}>
+                  <tr key={t.tool} data-tool={t.tool}>
                     <td>
-                      <a href={hrefWithRange('/runs', query, { agent, tool: t.name })}>
-                        <code>{t.name}</code>
+                      <a href={hrefWithRange('/runs', query, { agent_name: agent, tool: t.tool })}>
+                        <code>{t.tool}</code>
                       </a>
+                      {t.declared ? null : <span class="muted small"> (not declared)</span>}
                     </td>
                     <td class="num">{fmtInt(t.calls)}</td>
                     <td class="num">{fmtNum(t.calls_per_run, 2)}</td>
@@ -203,7 +194,7 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
                     <td class="num">{fmtMs(t.p95_duration_ms)}</td>
                     <td>
                       {t.never_used ? <span class="badge neutral" title="Declared in the agent's config, not called in this range">never used</span> : null}{' '}
-                      {t.overused ? <span class="badge warn" title="Called far more per run than usual, or repeatedly with the same arguments">overused</span> : null}
+                      {t.overused ? <span class="badge warn" title={(t.overuse_reasons ?? []).join('; ') || 'Called far more per run than usual, or repeatedly with the same arguments'}>overused</span> : null}
                     </td>
                   </tr>
                 ))}
@@ -245,7 +236,7 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
           </div>
         ) : null}
         <p>
-          <a href={hrefWithRange('/runs', query, { agent, status: FAILED.join(',') })}>All failed runs of {agent} →</a>
+          <a href={hrefWithRange('/runs', query, { agent_name: agent, completion_status: FAILED.join(',') })}>All failed runs of {agent} →</a>
         </p>
       </section>
     </>
@@ -280,7 +271,7 @@ function StatusBreakdown(props: { counts: Partial<Record<CompletionStatus, numbe
               <td><RunStatus status={st} /></td>
               <td class="num">
                 {props.counts[st] ? (
-                  <a href={hrefWithRange('/runs', props.query, { agent: props.agent, status: st })}>{fmtInt(props.counts[st])}</a>
+                  <a href={hrefWithRange('/runs', props.query, { agent_name: props.agent, completion_status: st })}>{fmtInt(props.counts[st])}</a>
                 ) : (
                   '0'
                 )}

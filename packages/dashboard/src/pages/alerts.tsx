@@ -4,17 +4,21 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api/client';
 import { useApi } from '../api/use-api';
-import type { Alert, AlertState, Silence } from '../api/types';
+import type { Alert, AlertHistoryEntry, AlertState, Silence } from '../api/types';
+import { useSession } from '../app';
 import { useLive } from '../state/live';
 import { hrefWithRange, useQueryState } from '../state/query';
+import { useTimeRange } from '../state/time-range';
 import { AlertStateBadge } from '../ui/badges';
 import { fmtAgo, fmtTime } from '../ui/format';
 import { LoadState } from '../ui/kpi';
 
-const TABS: { state: AlertState | 'silences'; label: string }[] = [
+type Tab = AlertState | 'history' | 'silences';
+const TABS: { state: Tab; label: string }[] = [
   { state: 'firing', label: 'Firing' },
   { state: 'pending', label: 'Pending' },
-  { state: 'resolved', label: 'Resolved (history)' },
+  { state: 'resolved', label: 'Resolved' },
+  { state: 'history', label: 'History' },
   { state: 'silences', label: 'Silences' },
 ];
 /** Annotations shown in their own places rather than in the evidence list. */
@@ -35,8 +39,8 @@ export function parseRunIds(text: string | undefined): string[] {
 
 export function AlertsPage() {
   const { query, setQuery } = useQueryState();
-  const tab = (TABS.some((t) => t.state === query.state) ? query.state : 'firing') as AlertState | 'silences';
-  const alerts = useApi<{ alerts: Alert[] }>(tab === 'silences' ? null : withQuery('/api/alerts', { state: tab }));
+  const tab = (TABS.some((t) => t.state === query.state) ? query.state : 'firing') as Tab;
+  const alerts = useApi<{ alerts: Alert[] }>(tab === 'silences' || tab === 'history' ? null : withQuery('/api/alerts', { state: tab }));
   const agentFilter = query.agent;
   const list = (alerts.data?.alerts ?? [])
     .filter((a) => !agentFilter || a.labels.agent === agentFilter)
@@ -65,6 +69,8 @@ export function AlertsPage() {
       ) : null}
       {tab === 'silences' ? (
         <Silences />
+      ) : tab === 'history' ? (
+        <History agent={agentFilter} />
       ) : (
         <>
           <LoadState loading={alerts.loading && !alerts.data} error={alerts.error} empty={list.length === 0} emptyText={`No ${tab} alerts.`} />
@@ -83,13 +89,16 @@ function AlertCard(props: { alert: Alert; query: Record<string, string> }) {
   const a = props.alert;
   const { now, refresh } = useLive();
   const [silencing, setSilencing] = useState(false);
+  const admin = useSession()?.scopes.includes('admin') ?? false;
   const runIds = parseRunIds(a.annotations.run_ids);
   const evidence = Object.entries(a.annotations).filter(([k]) => !SHOWN_APART.has(k));
   const start = Date.parse(a.startsAt);
   const end = a.endsAt && a.state === 'resolved' ? Date.parse(a.endsAt) : now;
-  const runsHref = a.labels.agent
+  const runsHref = a.annotations.runs_url
+    ? sameOriginPath(a.annotations.runs_url)
+    : a.labels.agent
     ? withQuery('/runs', {
-        agent: a.labels.agent,
+        agent_name: a.labels.agent,
         tool: a.labels.tool,
         from: new Date(start - EVIDENCE_LOOKBACK_MS).toISOString(),
         to: new Date(Math.max(end, start + 60_000)).toISOString(),
@@ -149,7 +158,7 @@ function AlertCard(props: { alert: Alert; query: Record<string, string> }) {
       <div class="actions">
         {runsHref ? <a href={runsHref} data-testid="alert-runs-link">All runs of {a.labels.agent}{a.labels.tool ? ` calling ${a.labels.tool}` : ''} around this alert →</a> : null}
         {a.labels.agent ? <a href={hrefWithRange(`/agents/${encodeURIComponent(a.labels.agent)}`, props.query)}>Agent page →</a> : null}
-        {a.state !== 'resolved' && !a.silenced && !silencing ? (
+        {a.state !== 'resolved' && !a.silenced && !silencing && admin ? (
           <button type="button" onClick={() => setSilencing(true)}>Silence…</button>
         ) : null}
       </div>
@@ -210,6 +219,7 @@ function SilenceForm(props: { alert: Alert; onDone: () => void }) {
 function Silences() {
   const silences = useApi<{ silences: Silence[] }>('/api/silences');
   const { now, refresh } = useLive();
+  const admin = useSession()?.scopes.includes('admin') ?? false;
   const [error, setError] = useState<string | null>(null);
   const active = (silences.data?.silences ?? []).filter((s) => Date.parse(s.endsAt) > now);
   const expire = async (id: string) => {
@@ -254,8 +264,69 @@ function Silences() {
                   <td class="nowrap">{fmtTime(s.endsAt)}</td>
                   <td>{s.comment ?? ''}</td>
                   <td>{s.createdBy ?? ''}</td>
-                  <td>
-                    <button type="button" class="danger" onClick={() => expire(s.id)}>Expire</button>
+                  <td>{admin ? <button type="button" class="danger" onClick={() => expire(s.id)}>Expire</button> : null}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** A link from an annotation (built with the server's external_url) as a path on this origin. */
+export function sameOriginPath(url: string): string {
+  try {
+    const u = new URL(url, window.location.origin);
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return '/runs';
+  }
+}
+
+const HISTORY_TONE: Record<string, string> = { firing: 'bad', pending: 'warn', resolved: 'ok', inactive: 'neutral' };
+
+/** Every state change in the time range: when each alert went pending, fired and resolved. */
+function History(props: { agent?: string }) {
+  const { range } = useTimeRange();
+  const { query } = useQueryState();
+  const history = useApi<{ history: AlertHistoryEntry[] }>(withQuery('/api/alerts/history', { ...range.params, limit: 500 }));
+  const list = (history.data?.history ?? []).filter((h) => !props.agent || h.labels.agent === props.agent);
+  return (
+    <section class="panel">
+      <h2>State changes in this time range</h2>
+      <LoadState loading={history.loading && !history.data} error={history.error} empty={list.length === 0} emptyText="No alert changed state in this time range." />
+      {list.length > 0 ? (
+        <div class="table-wrap">
+          <table data-testid="alert-history">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Alert</th>
+                <th>Became</th>
+                <th>Labels</th>
+                <th>Summary</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((h, i) => (
+                <tr key={`${h.fingerprint}-${h.at}-${i}`}>
+                  <td class="nowrap">{fmtTime(h.at)}</td>
+                  <td>{h.alertname}</td>
+                  <td><span class={`badge ${HISTORY_TONE[h.state] ?? 'neutral'}`}>{h.state}</span></td>
+                  <td class="labels">
+                    {Object.entries(h.labels)
+                      .filter(([k]) => k !== 'alertname')
+                      .map(([k, v]) => (
+                        <code key={k}>
+                          {k}={v}
+                        </code>
+                      ))}
+                  </td>
+                  <td class="small">
+                    {h.annotations.summary ?? ''}{' '}
+                    {h.labels.agent ? <a href={hrefWithRange(`/agents/${encodeURIComponent(h.labels.agent)}`, query)}>agent →</a> : null}
                   </td>
                 </tr>
               ))}

@@ -45,7 +45,7 @@ export function RunPage(props: { params?: { id?: string } }) {
         <div>
           <p class="small">
             <a href={hrefWithRange(`/agents/${encodeURIComponent(r.agent_name)}`, query)}>{r.agent_name}</a> ›{' '}
-            <a href={hrefWithRange('/runs', query, { agent: r.agent_name })}>runs</a> ›
+            <a href={hrefWithRange('/runs', query, { agent_name: r.agent_name })}>runs</a> ›
           </p>
           <h1 class="mono break">{r.run_id}</h1>
           <p>
@@ -137,7 +137,7 @@ export function RunPage(props: { params?: { id?: string } }) {
           <dt>Release</dt>
           <dd>{r.release ?? '–'}</dd>
           <dt>Session</dt>
-          <dd>{r.session_id ? <a href={hrefWithRange('/runs', query, { session: r.session_id })}>{r.session_id}</a> : '–'}</dd>
+          <dd>{r.session_id ? <a href={hrefWithRange('/runs', query, { session_id: r.session_id })}>{r.session_id}</a> : '–'}</dd>
           <dt>User</dt>
           <dd>{r.user_id ?? '–'}</dd>
           {Object.entries(r.tags).map(([k, v]) => (

@@ -1,5 +1,7 @@
 // Runs: filter by agent, status, tool and the shared time range; find one by run id; page with the
-// API's cursor. Filters and the page position are in the URL (`cursor`, and `prev` for going back).
+// API's cursor. Filters use the API's parameter names in the URL (agent_name, completion_status,
+// tool, session_id), so links in alert notifications open the same view; the page position is
+// `cursor`, with `prev` for going back.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiRequestError, withQuery } from '../api/client';
 import { useApi } from '../api/use-api';
@@ -26,10 +28,10 @@ export function RunsPage() {
 
   const page = useApi<RunPage>(
     withQuery('/api/runs', {
-      agent_name: query.agent,
-      completion_status: query.status,
+      agent_name: query.agent_name,
+      completion_status: query.completion_status,
       tool: query.tool,
-      session_id: query.session,
+      session_id: query.session_id,
       limit: PAGE_SIZE,
       cursor: query.cursor,
       ...range.params,
@@ -60,7 +62,7 @@ export function RunsPage() {
   };
 
   const agentNames = (agents.data?.agents ?? []).map((a) => a.agent_name).sort();
-  if (query.agent && !agentNames.includes(query.agent)) agentNames.unshift(query.agent);
+  if (query.agent_name && !agentNames.includes(query.agent_name)) agentNames.unshift(query.agent_name);
 
   return (
     <>
@@ -81,7 +83,7 @@ export function RunsPage() {
       <form class="filters" aria-label="Filter runs" onSubmit={(e) => { e.preventDefault(); filter({ tool: tool.trim() || null }); }}>
         <label class="field">
           Agent
-          <select value={query.agent ?? ''} onChange={(e) => filter({ agent: e.currentTarget.value || null })} name="agent">
+          <select value={query.agent_name ?? ''} onChange={(e) => filter({ agent_name: e.currentTarget.value || null })} name="agent_name">
             <option value="">All agents</option>
             {agentNames.map((n) => (
               <option key={n} value={n}>{n}</option>
@@ -90,7 +92,7 @@ export function RunsPage() {
         </label>
         <label class="field">
           Status
-          <select value={query.status ?? ''} onChange={(e) => filter({ status: e.currentTarget.value || null })} name="status">
+          <select value={query.completion_status ?? ''} onChange={(e) => filter({ completion_status: e.currentTarget.value || null })} name="completion_status">
             <option value="">Any status</option>
             <option value={FAILED}>Any failure</option>
             {COMPLETION_STATUSES.map((s) => (
@@ -103,15 +105,15 @@ export function RunsPage() {
           <input name="tool" value={tool} onInput={(e) => setTool(e.currentTarget.value)} placeholder="tool name" />
         </label>
         <button type="submit">Apply</button>
-        {query.agent || query.status || query.tool || query.session ? (
-          <button type="button" class="link" onClick={() => { setTool(''); filter({ agent: null, status: null, tool: null, session: null }); }}>
+        {query.agent_name || query.completion_status || query.tool || query.session_id ? (
+          <button type="button" class="link" onClick={() => { setTool(''); filter({ agent_name: null, completion_status: null, tool: null, session_id: null }); }}>
             Clear filters
           </button>
         ) : null}
       </form>
-      {query.session ? (
+      {query.session_id ? (
         <div class="notice">
-          Runs of session <code>{query.session}</code>
+          Runs of session <code>{query.session_id}</code>
         </div>
       ) : null}
       <section class="panel">

@@ -24,9 +24,15 @@ export function SettingsPage() {
           </p>
         </div>
       </div>
-      {admin ? <ApiKeys /> : <div class="notice">API keys are managed with an admin key.</div>}
-      <Channels />
-      <Rules />
+      {admin ? (
+        <>
+          <ApiKeys />
+          <Channels />
+          <Rules />
+        </>
+      ) : (
+        <div class="notice">Settings (API keys, notification channels, alert rules) need a key with the admin scope.</div>
+      )}
     </>
   );
 }
@@ -138,19 +144,21 @@ function ApiKeys() {
 interface Channel {
   name: string;
   type: string;
+  /** Masked by the server: Slack and webhook URLs carry secrets. */
   url: string;
-  send_resolved?: boolean;
-  [extra: string]: unknown;
+  send_resolved: boolean;
+  timeout: string;
+  counters: { sent: number; failed: number; dropped: number };
 }
 
 function Channels() {
-  const channels = useApi<{ channels: Channel[] }>('/api/notifications/channels');
+  const channels = useApi<{ channels: Channel[] }>('/api/settings/channels');
   const [result, setResult] = useState<Record<string, string>>({});
   const test = async (c: Channel) => {
     setResult((r) => ({ ...r, [c.name]: 'sending…' }));
     try {
-      const res = await api<{ ok?: boolean; status?: number; error?: string }>(`/api/notifications/channels/${encodeURIComponent(c.name)}/test`, { method: 'POST', body: {} });
-      setResult((r) => ({ ...r, [c.name]: res?.ok === false ? `failed: ${res.error ?? res.status ?? ''}` : 'sent' }));
+      const res = await api<{ ok: boolean; status?: number | null; error?: string }>(`/api/settings/channels/${encodeURIComponent(c.name)}/test`, { method: 'POST', body: {} });
+      setResult((r) => ({ ...r, [c.name]: res.ok ? `delivered (HTTP ${res.status ?? ''})` : `failed: ${res.error ?? res.status ?? ''}` }));
     } catch (err) {
       setResult((r) => ({ ...r, [c.name]: `failed: ${(err as Error).message}` }));
     }
@@ -168,6 +176,7 @@ function Channels() {
                 <th>Type</th>
                 <th>URL</th>
                 <th>Resolved</th>
+                <th class="num">Sent / failed / dropped</th>
                 <th />
               </tr>
             </thead>
@@ -177,7 +186,8 @@ function Channels() {
                   <td>{c.name}</td>
                   <td>{c.type}</td>
                   <td class="mono small break">{c.url}</td>
-                  <td>{c.send_resolved === false ? 'no' : 'yes'}</td>
+                  <td>{c.send_resolved ? 'yes' : 'no'}</td>
+                  <td class="num">{c.counters.sent} / {c.counters.failed} / {c.counters.dropped}</td>
                   <td class="nowrap">
                     <button type="button" onClick={() => test(c)}>Send test</button> <span class="small" role="status">{result[c.name] ?? ''}</span>
                   </td>
@@ -193,16 +203,22 @@ function Channels() {
 
 interface RuleView {
   name: string;
+  kind: string;
   enabled: boolean;
   [field: string]: unknown;
 }
 
 function Rules() {
-  const rules = useApi<{ rules: RuleView[]; evaluation_interval?: string }>('/api/rules');
+  const rules = useApi<{ rules: RuleView[]; evaluation_interval: string; group_wait: string; group_interval: string; repeat_interval: string }>('/api/settings/rules');
   return (
     <section class="panel" aria-labelledby="rules-title">
       <h2 id="rules-title">Alert rules</h2>
       <p class="small muted">As configured in vigil.yaml (defaults where it says nothing). Edit the file and restart to change them.</p>
+      {rules.data ? (
+        <p class="small">
+          Evaluated every {rules.data.evaluation_interval}; notifications wait {rules.data.group_wait}, then at most every {rules.data.group_interval} per group, repeated after {rules.data.repeat_interval}.
+        </p>
+      ) : null}
       <LoadState loading={rules.loading && !rules.data} error={rules.error} empty={rules.data?.rules.length === 0} emptyText="No rules." />
       {rules.data && rules.data.rules.length > 0 ? (
         <div class="table-wrap">
@@ -210,6 +226,7 @@ function Rules() {
             <thead>
               <tr>
                 <th>Rule</th>
+                <th>Kind</th>
                 <th>State</th>
                 <th>Settings</th>
               </tr>
@@ -218,10 +235,11 @@ function Rules() {
               {rules.data.rules.map((r) => (
                 <tr key={r.name}>
                   <td><code>{r.name}</code></td>
+                  <td class="small">{r.kind}</td>
                   <td>{r.enabled ? <span class="badge ok">on</span> : <span class="badge neutral">off</span>}</td>
                   <td class="small">
                     {Object.entries(r)
-                      .filter(([k]) => k !== 'name' && k !== 'enabled')
+                      .filter(([k]) => k !== 'name' && k !== 'enabled' && k !== 'kind')
                       .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
                       .join(' · ')}
                   </td>

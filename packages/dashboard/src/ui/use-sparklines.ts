@@ -22,9 +22,9 @@ export function useSparklines(agents: string[], range: TimeRange): Map<string, (
     const worker = async () => {
       for (let agent = queue.shift(); agent !== undefined; agent = queue.shift()) {
         try {
-          const s = await fetchSeries(agent, METRIC.runs, range.params, step, controller.signal);
+          const s = await fetchSeries(agent, [METRIC.runs], range.params, step, controller.signal);
           const name = agent;
-          setLines((m) => new Map(m).set(name, s.values));
+          setLines((m) => new Map(m).set(name, s.byMetric.get(METRIC.runs) ?? []));
         } catch {
           if (controller.signal.aborted) return;
         }

@@ -7,6 +7,8 @@ import type { Authenticator, Principal, SessionLookup } from '../auth.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { keysRoutes } from './keys-routes.js';
 import { createDashboardSessions } from './sessions.js';
+import { settingsRoutes } from './settings-routes.js';
+import type { AlertingConfig } from '../../config/alerting-config.js';
 
 /** packages/dashboard/dist, from src/http/dashboard or dist/http/dashboard alike. */
 export const DEFAULT_DASHBOARD_DIST = fileURLToPath(new URL('../../../../dashboard/dist', import.meta.url));
@@ -25,6 +27,8 @@ export function createDashboard(opts: {
   now: () => number;
   /** The authenticator is built after the dashboard (it needs `session`), so it comes late. */
   authenticator: () => Authenticator;
+  /** Alerting's configuration and channel counters, for the settings page (built after the dashboard). */
+  alerting?: () => { config: AlertingConfig; counters: () => Record<string, { sent: number; failed: number; dropped: number }> };
   distDir?: string;
 }): Dashboard {
   const sessions = createDashboardSessions({ now: opts.now, verifyKey: (secret) => opts.authenticator().authenticateKey(secret) });
@@ -34,6 +38,7 @@ export function createDashboard(opts: {
     publicPlugins: [
       async (app) => dashboardRoutes(app, { sessions, auth: opts.authenticator(), distDir }),
       async (app) => keysRoutes(app, { store: opts.store, auth: opts.authenticator(), sessions }),
+      ...(opts.alerting ? [async (app: FastifyInstance) => settingsRoutes(app, { auth: opts.authenticator(), alerting: opts.alerting! })] : []),
     ],
     createSignInPath(projectId) {
       const principal: Principal = { projectId, scopes: new Set(['ingest', 'read', 'admin']), keyId: 'sign-in-link' };
