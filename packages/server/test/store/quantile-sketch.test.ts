@@ -2,7 +2,7 @@
 // merges that do not depend on order.
 import { describe, expect, it } from 'vitest';
 import {
-  addValue, decodeSketch, emptySketch, encodeSketch, mergeEncoded, mergeSketch, sketchCount, sketchQuantile, SKETCH_RELATIVE_ACCURACY,
+  addEncoded, addValue, decodeSketch, emptySketch, encodeSketch, mergeEncoded, mergeSketch, sketchCount, sketchQuantile, SKETCH_RELATIVE_ACCURACY,
 } from '../../src/store/quantile-sketch.js';
 
 function rng(seed: number) {
@@ -54,6 +54,19 @@ describe('quantile sketch', () => {
     for (const p of [...parts].reverse()) mergeSketch(backward, decodeSketch(encodeSketch(p)));
     expect(encodeSketch(forward).equals(encodeSketch(backward))).toBe(true);
     expect(sketchCount(forward)).toBe(1_000);
+  });
+
+  it('adds two encodings into the encoding of their merge, dropping buckets that cancel out', () => {
+    const a = emptySketch();
+    const b = emptySketch();
+    for (const v of [0, 1, 5, 5, 900]) addValue(a, v);
+    for (const v of [5, 40, 900_000]) addValue(b, v);
+    addValue(b, 1, -1);
+    const merged = emptySketch();
+    mergeSketch(merged, a);
+    mergeSketch(merged, b);
+    expect(addEncoded(encodeSketch(a), encodeSketch(b)).equals(encodeSketch(merged))).toBe(true);
+    expect(sketchCount(decodeSketch(addEncoded(encodeSketch(a), encodeSketch(b))))).toBe(7);
   });
 
   it('answers 0 when empty instead of NaN', () => {

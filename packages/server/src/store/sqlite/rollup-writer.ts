@@ -3,7 +3,7 @@
 // Counts and sums add in SQL; sketches merge through a SQL function registered on the connection.
 import type Database from 'better-sqlite3';
 import { COMPLETION_STATUSES } from '@vigil/protocol';
-import { decodeSketch, encodeSketch, mergeEncoded } from '../quantile-sketch.js';
+import { addEncoded, encodeSketch } from '../quantile-sketch.js';
 import {
   AGENT_SUM_FIELDS, MODEL_SUM_FIELDS, TOOL_SUM_FIELDS, type AgentDelta, type ModelDelta, type RollupDelta, type ToolDelta,
 } from '../rollup.js';
@@ -16,9 +16,7 @@ export function registerSketchFunctions(db: Database.Database): void {
   db.function(SKETCH_MERGE_FN, { deterministic: true }, (a: unknown, b: unknown) => {
     if (!(b instanceof Uint8Array) || b.length === 0) return a;
     if (!(a instanceof Uint8Array) || a.length === 0) return b;
-    const s = decodeSketch(a);
-    mergeEncoded(s, b);
-    return encodeSketch(s);
+    return addEncoded(a, b);
   });
 }
 
