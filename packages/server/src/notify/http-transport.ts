@@ -11,7 +11,13 @@ export interface HttpTransport {
   send(body: unknown): Promise<SendResult>;
 }
 
-export function createHttpTransport(options: { url: string; timeoutMs: number; headers?: Record<string, string> }): HttpTransport {
+export function createHttpTransport(options: {
+  url: string;
+  timeoutMs: number;
+  headers?: Record<string, string>;
+  /** Aborts a request in flight (shutdown). */
+  signal?: AbortSignal;
+}): HttpTransport {
   return {
     async send(body) {
       let response: Response;
@@ -20,11 +26,12 @@ export function createHttpTransport(options: { url: string; timeoutMs: number; h
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'vigil-alerting', ...options.headers },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
           redirect: 'error',
         });
       } catch (error) {
         const e = error as Error;
+        if (options.signal?.aborted) return { kind: 'failure', error: 'aborted: shutting down' };
         const reason = e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : (e.cause as Error | undefined)?.message ?? e.message;
         return { kind: 'retryable', error: `network: ${reason}` };
       }

@@ -82,8 +82,13 @@ export function createNotifier(options: {
   log?: NotifierLog;
 }): Notifier {
   const log = options.log ?? { warn() {} };
+  // Aborted on close: requests in flight end and no retry starts, so shutdown never waits on a receiver.
+  const shutdown = new AbortController();
   const channels = options.channels.map((config) => {
-    const transport = withRetry(createHttpTransport({ url: config.url, timeoutMs: config.timeoutMs, headers: config.headers }), options.retry);
+    const transport = withRetry(
+      createHttpTransport({ url: config.url, timeoutMs: config.timeoutMs, headers: config.headers, signal: shutdown.signal }),
+      { ...options.retry, signal: shutdown.signal },
+    );
     const queue: ChannelQueue = createChannelQueue({
       name: config.name,
       maxQueueSize: config.maxQueueSize,
@@ -222,6 +227,7 @@ export function createNotifier(options: {
     },
 
     async close() {
+      shutdown.abort();
       await Promise.all(channels.map((c) => c.queue.close()));
       while (pendingWrites.size > 0) await Promise.all([...pendingWrites]);
     },

@@ -19,12 +19,19 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /** Once aborted, no further attempt starts (shutdown). */
+  signal?: AbortSignal;
 }
 
 export interface RetryingTransport {
   /** Sends until success, a non-retryable failure, or the deadline; `attempts` counts tries. */
   send(body: unknown): Promise<SendResult & { attempts: number }>;
 }
+
+const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => {
+  if (signal.aborted) resolve();
+  else signal.addEventListener('abort', () => resolve(), { once: true });
+});
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -45,8 +52,9 @@ export function withRetry(transport: HttpTransport, options: RetryOptions = {}):
         if (result.kind !== 'retryable') return { ...result, attempts };
         const backoff = Math.min(cap, initial * 2 ** (attempts - 1));
         const delay = result.retryAfterMs ?? Math.round(backoff / 2 + random() * (backoff / 2));
+        if (options.signal?.aborted) return { kind: 'failure', status: result.status, error: `${result.error} (not retried: shutting down)`, attempts };
         if (now() + delay >= deadline) return { kind: 'failure', status: result.status, error: `${result.error} (gave up after ${attempts} attempts)`, attempts };
-        await sleep(delay);
+        await (options.signal ? Promise.race([sleep(delay), aborted(options.signal)]) : sleep(delay));
       }
     },
   };
