@@ -9,9 +9,16 @@ import { createWriteQueue } from '../write-queue.js';
 type OtlpMethods = Pick<Store, 'putOtlpSpans' | 'getOtlpTrace' | 'markOtlpAssembled' | 'listOtlpTracesToAssemble' | 'closeOtlpTraces'>;
 
 interface PutInput {
+  kind: 'put';
   projectId: number;
   traces: { trace_id: string; spans: OtlpHeldSpan[]; if_open?: boolean }[];
   receivedAt: number;
+}
+
+interface MarkInput {
+  kind: 'mark';
+  projectId: number;
+  marks: { trace_id: string; span_count: number; run_ids: string[] }[];
 }
 
 export function createSqliteOtlpTables(db: Database.Database, opts: { maxPendingJobs?: number } = {}): OtlpMethods {
@@ -48,15 +55,21 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
         continue;
       }
       for (const span of t.spans) st().putSpan.run(input.projectId, t.trace_id, span.span_id, span.payload);
-      const spans = st().spans.all(input.projectId, t.trace_id);
+      // A new trace holds exactly what was just written (unless a span id repeated): no read back.
+      const spans = row || new Set(t.spans.map((x) => x.span_id)).size !== t.spans.length ? st().spans.all(input.projectId, t.trace_id) : t.spans;
       st().putTrace.run({ p: input.projectId, t: t.trace_id, at: input.receivedAt, n: spans.length });
       out.push({ trace_id: t.trace_id, closed: false, spans, run_ids: row ? (JSON.parse(row.run_ids) as string[]) : [] });
     }
     return out;
   };
-  const putGroup = db.transaction((inputs: PutInput[]) => inputs.map((i) => putOne(i)));
+  const markOne = (input: MarkInput): OtlpTraceState[] => {
+    for (const m of input.marks) st().mark.run(m.span_count, JSON.stringify(m.run_ids), input.projectId, m.trace_id);
+    return [];
+  };
+  const putGroup = db.transaction((inputs: (PutInput | MarkInput)[]) => inputs.map((i) => (i.kind === 'put' ? putOne(i) : markOne(i))));
 
-  const queue = createWriteQueue<PutInput, OtlpTraceState[]>({
+  // Marks share the queue with span writes: they ride along in the same commit group.
+  const queue = createWriteQueue<PutInput | MarkInput, OtlpTraceState[]>({
     maxPendingJobs: opts.maxPendingJobs,
     overloaded: () => new StoreOverloadedError(1),
     commit: (jobs) => {
@@ -67,9 +80,6 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
     },
   });
 
-  const mark = db.transaction((projectId: number, marks: { trace_id: string; span_count: number; run_ids: string[] }[]) => {
-    for (const m of marks) st().mark.run(m.span_count, JSON.stringify(m.run_ids), projectId, m.trace_id);
-  });
   const close = db.transaction((receivedBefore: number, forgetBefore: number, limit: number) => {
     const rows = st().toClose.all(receivedBefore, limit);
     for (const r of rows) {
@@ -82,7 +92,7 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
 
   return {
     putOtlpSpans(projectId, traces, receivedAt) {
-      return queue.push({ projectId, traces, receivedAt });
+      return queue.push({ kind: 'put', projectId, traces, receivedAt });
     },
 
     async getOtlpTrace(projectId, traceId) {
@@ -93,7 +103,7 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
     },
 
     async markOtlpAssembled(projectId, marks) {
-      mark(projectId, marks);
+      await queue.push({ kind: 'mark', projectId, marks });
     },
 
     async listOtlpTracesToAssemble(receivedBefore, limit) {

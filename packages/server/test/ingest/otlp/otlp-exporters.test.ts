@@ -1,6 +1,8 @@
 // The real OpenTelemetry OTLP/HTTP exporters (JSON and protobuf) send hand-built GenAI spans to a
 // real Vigil server listening on a port; the runs Vigil stores must match what the spans describe.
 import { ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@vigil/protocol';
 import type { VigilServer } from '../../../src/server.js';
@@ -142,5 +144,25 @@ describe.each<ExporterKind>(['http/json', 'http/protobuf'])('the %s exporter', (
     const swept = await vigil.otlp.sweep(Date.now() + vigil.otlp.config.assembleAfterMs + 1);
     expect(swept.assembled).toBe(1);
     expect(await getRun(runId)).toMatchObject({ agent_name: 'router', iterations: 1, tokens_used: 7 });
+  });
+});
+
+describe('configuration from the environment alone', () => {
+  const saved = { endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, headers: process.env.OTEL_EXPORTER_OTLP_HEADERS };
+  afterEach(() => {
+    for (const [name, value] of [['OTEL_EXPORTER_OTLP_ENDPOINT', saved.endpoint], ['OTEL_EXPORTER_OTLP_HEADERS', saved.headers]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('reaches Vigil with OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS as docs/opentelemetry.md gives them', async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = url;
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer%20${vigil.key}`;
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter())] });
+    const agent = provider.getTracer('env').startSpan('invoke_agent env_bot', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'env_bot' } });
+    agent.end();
+    await provider.shutdown();
+    expect(await getRun(agent.spanContext().traceId)).toMatchObject({ agent_name: 'env_bot', completion_status: 'success' });
   });
 });
