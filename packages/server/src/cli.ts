@@ -2,6 +2,7 @@
 // The `vigil` command: serve, keys, and the commands other modules add. It parses arguments,
 // prints for people, and delegates; the server itself is assembled in server.ts.
 import { parseArgs } from 'node:util';
+import { alertsCommand } from './alerting-cli.js';
 import { ConfigError } from './config/config-error.js';
 import { resolveServeOptions, UsageError } from './config/server-options.js';
 import { defaultConfig, loadConfigFile } from './config/vigil-config.js';
@@ -15,6 +16,7 @@ const USAGE = `Usage:
   vigil keys create --name NAME --scopes ingest,read,admin [--project default] [--db …|--database-url …]
   vigil keys list [--db …|--database-url …]
   vigil keys revoke KEY_ID [--db …|--database-url …]
+  vigil alerts test [--config vigil.yaml]   (sends a sample notification through every channel)
 
 Environment: VIGIL_PORT, VIGIL_HOST, VIGIL_DB, VIGIL_DATABASE_URL, VIGIL_CONFIG, VIGIL_API_KEYS (comma-separated).`;
 
@@ -100,7 +102,7 @@ async function keys(argv: string[]): Promise<void> {
   }
 }
 
-export const commands: Record<string, (argv: string[]) => Promise<void>> = { serve, keys };
+export const commands: Record<string, (argv: string[]) => Promise<void>> = { serve, keys, alerts: alertsCommand };
 
 async function main(): Promise<void> {
   const [command, ...argv] = process.argv.slice(2);

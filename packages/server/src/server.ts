@@ -16,6 +16,9 @@ import { createPriceTable, type PriceTable } from './pricing/price-table.js';
 import { parsePricingConfig } from './pricing/pricing-config.js';
 import { agentsRoutes } from './query/agents-routes.js';
 import { createRetentionWorker, parseRetentionConfig } from './store/retention.js';
+import { createAlertingService, registerAlertingMetrics, type AlertingService } from './alerting-service.js';
+import { parseAlertingConfig } from './config/alerting-config.js';
+import type { RetryOptions } from './notify/retrying-transport.js';
 
 export const DEFAULT_PROJECT = 'default';
 
@@ -34,6 +37,11 @@ export interface VigilServerOptions {
   now?: () => number;
   /** The built dashboard to serve (default: packages/dashboard/dist). */
   dashboardDir?: string;
+  /**
+   * Alerting: `start: false` leaves the evaluator stopped (tests step it with
+   * `alerting.evaluator.evaluateOnce(t)`); `isLeader` replaces the store lease; `retry` tunes delivery.
+   */
+  alerting?: { start?: boolean; isLeader?: () => boolean; retry?: RetryOptions };
 }
 
 export interface VigilServer {
@@ -52,6 +60,8 @@ export interface VigilServer {
   prices: PriceTable;
   /** Vigil's own vigil_* series on GET /metrics; alerting adds its gauges here (addProjectGauge). */
   metrics: SelfMetrics;
+  /** Alert evaluation, notifications and silences (docs/alerting.md). */
+  alerting: AlertingService;
   /** Stops taking requests, lets in-flight ones finish, drains the write queue, closes the store. */
   close(): Promise<void>;
 }
@@ -61,6 +71,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
   const config = options.config ?? defaultConfig();
   const prices = createPriceTable(parsePricingConfig(config));
   const retentionConfig = parseRetentionConfig(config);
+  const alertingConfig = parseAlertingConfig(config);
   const metrics = createSelfMetrics();
   const fleetMetrics = createFleetMetrics();
   // Every committed run feeds the fleet series of GET /metrics, whichever ingest path wrote it.
@@ -78,6 +89,11 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
   const dashboard = createDashboard({ store, now, authenticator: () => auth, distDir: options.dashboardDir });
   const auth = createAuthenticator({ store, staticKeys: apiKeys, defaultProjectId: defaultProject.id, now, session: dashboard.session });
   let draining = false;
+  const alerting = createAlertingService({
+    store, config: alertingConfig, now, isLeader: options.alerting?.isLeader, retry: options.alerting?.retry,
+    log: { warn: (o, m) => app.log.warn(o, m), error: (o, m) => app.log.error(o, m) },
+  });
+  registerAlertingMetrics(metrics, alerting, store);
   const otlp = createOtlpIngest({
     store, section: config.sections.otlp, source: config.source, defaultBodyLimitBytes: config.limits.bodyLimitBytes, price: prices.price, now,
   });
@@ -89,7 +105,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     now,
     price: prices.price,
     isDraining: () => draining,
-    readPlugins: [async (scope) => agentsRoutes(scope, { store, now })],
+    readPlugins: [async (scope) => agentsRoutes(scope, { store, now }), alerting.routes(auth)],
     onAccepted: (count) => metrics.runsAccepted.inc(count),
     onRejected: (code) => metrics.ingestRejected.inc({ code }),
     ingestPlugins: [otlp.plugin],
@@ -106,6 +122,8 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     },
     onError: (e) => app.log.error(e, 'retention sweep failed'),
   });
+
+  if (options.alerting?.start !== false) alerting.start();
 
   // Counted from the raw response's close, which fires for finished and aborted requests alike.
   let inFlight = 0;
@@ -126,6 +144,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     otlp,
     prices,
     metrics,
+    alerting,
     close() {
       closing ??= (async () => {
         draining = true;
@@ -136,6 +155,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
         app.server.closeAllConnections();
         await closed;
         await retention.stop();
+        await alerting.close();
         await store.close();
       })();
       return closing;

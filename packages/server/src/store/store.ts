@@ -65,6 +65,61 @@ export interface WriteResult {
   accepted: number;
 }
 
+/** A run as alert rules read it: the columns they need, tool calls in call order (see listRunFacts). */
+export interface RunFact {
+  run_id: string;
+  agent_name: string;
+  /** Run start, epoch ms. */
+  ts: number;
+  duration_ms: number;
+  tokens_used: number;
+  iterations: number;
+  cost_usd: number | null;
+  completion_status: CompletionStatus;
+  error_type: string | null;
+  /** Empty when listRunFacts was asked for no tool calls. */
+  tool_calls: ToolFact[];
+}
+
+export interface ToolFact {
+  name: string;
+  status: 'success' | 'error' | 'timeout';
+  /** Call start, epoch ms (the run's start when the call carried none). */
+  ts: number;
+  duration_ms: number | null;
+  args_hash: string | null;
+  error_type: string | null;
+}
+
+/** One stored alert instance. `body` belongs to alerts/ (its AlertInstance); the store only keeps it. */
+export interface AlertRow {
+  project_id: number;
+  fingerprint: string;
+  alertname: string;
+  state: string;
+  body: unknown;
+}
+
+/** One state change of an alert instance, kept for GET /api/alerts/history. */
+export interface AlertHistoryRow {
+  project_id: number;
+  fingerprint: string;
+  alertname: string;
+  state: string;
+  /** Epoch ms. */
+  at: number;
+  body: unknown;
+}
+
+/** A silence; `body` belongs to notify/ (matchers, comment, creator). */
+export interface SilenceRow {
+  project_id: number;
+  id: string;
+  starts_at: number;
+  ends_at: number;
+  body: unknown;
+}
+
 /** The state of a named lease after an acquire attempt (see Store.tryAcquireLease). */
 export interface LeaseGrant {
   /** True when the asking holder holds the lease now. */
@@ -166,6 +221,30 @@ export interface Store {
   deleteRunsBefore(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` rollup rows whose bucket starts before `before`. */
   deleteRollupsBefore(before: number, limit: number): Promise<number>;
+
+  // ---- Alerting (alerts/, notify/; docs/alerting.md). Bodies are JSON the engine keeps opaque. ----
+
+  listProjects(): Promise<Project[]>;
+  /**
+   * Runs that started in [from, to), compact, oldest first; with `toolCalls`, each with its tool
+   * calls in call order. Alert rules read their recent window this way; their 24h baselines come
+   * from agentRollups.
+   */
+  listRunFacts(projectId: number, range: { from: number; to: number; toolCalls: boolean }): Promise<RunFact[]>;
+  /** Alert instances of one project, or of all projects. */
+  listAlertRows(projectId?: number): Promise<AlertRow[]>;
+  /** Upserts and deletes instances and appends history, in one transaction. */
+  saveAlertChanges(changes: { upserts: AlertRow[]; deletes: { project_id: number; fingerprint: string }[]; history: AlertHistoryRow[] }): Promise<void>;
+  /** History in [from, to), newest first. */
+  listAlertHistory(projectId: number, q: { from: number; to: number; limit: number }): Promise<AlertHistoryRow[]>;
+  /** Creates or replaces a silence (by project and id). */
+  putSilence(row: SilenceRow): Promise<void>;
+  /** Silences of one project (all, or only those ending after `endsAfter`), or of all projects. */
+  listSilences(projectId?: number, endsAfter?: number): Promise<SilenceRow[]>;
+  /** Alerting's own small state (notification log, group timers, detector state) by key prefix. */
+  getAlertingValues(projectId: number, prefix: string): Promise<Map<string, unknown>>;
+  /** Writes (value not undefined) or deletes (undefined) keys, in one transaction. */
+  putAlertingValues(projectId: number, entries: [string, unknown][]): Promise<void>;
 
   // ---- OTLP trace assembly (ingest/otlp; docs/opentelemetry.md). A trace's spans may arrive over
   // several requests; they are held here until its run is final, so an acknowledged span survives

@@ -66,7 +66,7 @@ export function explainVerdict(v: AnomalyVerdict): string {
   const when = v.seasonality === 'hour_of_week' ? ' for this hour of the week' : v.seasonality === 'hour_of_day' ? ' for this hour of the day' : '';
   const over = v.points > 1 ? ` (mean of the last ${v.points} minutes)` : '';
   const rel = Number.isFinite(v.ratio) && v.ratio > 0 && p.noise !== 'rate'
-    ? `${round(v.ratio, 1)}× its usual ${p.format(v.expected)}`
+    ? `${v.ratio.toFixed(1)}× its usual ${p.format(v.expected)}`
     : `${v.direction === 'up' ? 'up' : 'down'} from its usual ${p.format(v.expected)}`;
   return `${p.label} ${p.format(v.observed)}${over} is ${rel}${when}`;
 }

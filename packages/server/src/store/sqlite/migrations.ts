@@ -150,6 +150,45 @@ export const migrations: Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'alerting: alert instances, history, silences, alerting state (store/sqlite/alerting-tables.ts)',
+    // Bodies are JSON owned by alerts/ and notify/; columns hold only what is looked up.
+    sql: `
+      CREATE TABLE alert_instances (
+        project_id INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        alertname TEXT NOT NULL,
+        state TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (project_id, fingerprint)
+      ) WITHOUT ROWID;
+      CREATE TABLE alert_history (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        alertname TEXT NOT NULL,
+        state TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX alert_history_by_time ON alert_history (project_id, at);
+      CREATE TABLE silences (
+        project_id INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        starts_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (project_id, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE alerting_values (
+        project_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (project_id, key)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 4,
     name: 'otlp: spans held while their trace assembles (store/sqlite/otlp-tables.ts)',
     // Payloads are ingest/otlp's JSON. A closed trace keeps only its row, so late spans are refused.

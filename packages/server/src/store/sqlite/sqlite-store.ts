@@ -15,6 +15,7 @@ import { addRunToDelta, createRollupDelta, isEmptyDelta, mergeDelta, type Rollup
 import { migrations } from './migrations.js';
 import { backfillRollupsIfEmpty } from './rollup-backfill.js';
 import { createSqliteRollupReader } from './rollup-reader.js';
+import { createSqliteAlertingTables } from './alerting-tables.js';
 import { createSqliteOtlpTables } from './otlp-tables.js';
 import { createSqliteRollupWriter, registerSketchFunctions } from './rollup-writer.js';
 import { createSqliteRetention } from './retention.js';
@@ -191,9 +192,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
 
   let closed = false;
 
+  const alerting = createSqliteAlertingTables(db);
+
   return {
     engine: 'sqlite',
     db,
+    ...alerting,
     ...createSqliteOtlpTables(db, { maxPendingJobs: options.maxPendingJobs }),
 
     async migrate() {
