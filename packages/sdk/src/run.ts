@@ -3,13 +3,13 @@
 // declared timeout. It returns exactly what `fn` returns and rethrows exactly what `fn` throws;
 // the SDK's own failures are logged, never thrown.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CompletionStatus } from '@vigil/protocol';
+import type { CompletionStatus, ErrorInfo } from '@vigil/protocol';
 import { VigilIterationLimitError, VigilRunTimeoutError, VigilToolTimeoutError } from './errors.js';
 import { describeError } from './logger.js';
 import { argsToText, hashArgs } from './record/args-hash.js';
 import { errorInfo, statusOfError } from './record/classify-error.js';
 import { RunBuilder, type StepInput } from './record/run-builder.js';
-import { declaredAgent, declaredToolTimeoutMs, getLogger, getRuntime, isEnabled, newRunId, sampleRun, submitRun } from './runtime.js';
+import { declaredAgent, declaredToolTimeoutMs, getLogger, getRuntime, isEnabled, newRunId, sampleRun, submitRunLater } from './runtime.js';
 
 export interface RunOptions {
   /** Client-chosen id; re-sending the same id is idempotent on the server. Default: a random UUID. */
@@ -221,7 +221,7 @@ class RecordedRun implements ActiveRun, RunHandle {
     if (this.finished) return;
     this.finished = true;
     let status: CompletionStatus = 'success';
-    let error;
+    let error: ErrorInfo | undefined;
     if (this.limitHit) {
       status = 'iteration_limit';
       error = { type: 'VigilIterationLimitError', message: `max_iterations (${this.maxIterations ?? 0}) reached` };
@@ -233,7 +233,10 @@ class RecordedRun implements ActiveRun, RunHandle {
       if (this.outcome.reason) error = { type: status, message: this.outcome.reason };
     }
     this.builder.iterations = this.calls;
-    submitRun(this.builder.finish(status, Date.now(), performance.now() - this.t0, error));
+    const endedAt = Date.now();
+    const durationMs = performance.now() - this.t0;
+    // Encoding and queueing happen after the agent has its result back.
+    submitRunLater(() => this.builder.finish(status, endedAt, durationMs, error));
   }
 }
 

@@ -228,9 +228,38 @@ function registerAgent(agent: AgentDefinition): void {
   registrations.set(key, attempt().catch((err) => rt.logger.error(`registering ${agent.name}: ${describeError(err)}`)));
 }
 
+/**
+ * Finished runs are built and encoded off the agent's path: in one setImmediate callback per
+ * burst, after the agent's own continuation. A loop that never yields to the event loop would
+ * pile them up, so past MAX_DEFERRED_RUNS they are submitted at once instead.
+ */
+const MAX_DEFERRED_RUNS = 256;
+let deferred: Array<() => SubmittableRun | undefined> = [];
+
+function drainDeferred(): void {
+  const batch = deferred;
+  deferred = [];
+  for (const build of batch) {
+    try {
+      const run = build();
+      if (run) submitRun(run);
+    } catch (err) {
+      getLogger().once('deferred-run', 'error', `could not record a run: ${describeError(err)}`);
+    }
+  }
+}
+
+/** Queues a finished run for export once the current event-loop turn is over. Never throws. */
+export function submitRunLater(build: () => SubmittableRun | undefined): void {
+  deferred.push(build);
+  if (deferred.length === 1) setImmediate(drainDeferred);
+  else if (deferred.length >= MAX_DEFERRED_RUNS) drainDeferred();
+}
+
 /** Sends everything queued now. Resolves true when the queue emptied within `timeoutMs`; never rejects. */
 export async function flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boolean> {
   try {
+    drainDeferred();
     const rt = runtime;
     const pending = [...retiring];
     const own = rt?.exporter ? rt.exporter.flush(timeoutMs) : Promise.resolve(true);
@@ -248,6 +277,7 @@ export async function flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boole
  */
 export async function shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
   try {
+    drainDeferred();
     const rt = runtime;
     if (rt?.exporter) {
       await Promise.race([rt.exporter.shutdown(timeoutMs), unrefSleep(timeoutMs)]);

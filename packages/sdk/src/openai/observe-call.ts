@@ -2,12 +2,12 @@
 // returned (the same cached parse the caller awaits, so no second request) and, for streams,
 // wraps the stream's event iterator so the call is recorded when the stream ends. Whatever the
 // caller sees — values, chunks, errors, their order — is what the bare client produces.
-import type { ErrorInfo } from '@vigil/protocol';
+import type { ErrorInfo, Run } from '@vigil/protocol';
 import { describeError } from '../logger.js';
 import { errorInfo, statusOfError } from '../record/classify-error.js';
 import { RunBuilder, type StepInput } from '../record/run-builder.js';
 import type { ActiveRun } from '../run.js';
-import { getLogger, newRunId, sampleRun, submitRun } from '../runtime.js';
+import { getLogger, newRunId, sampleRun, submitRunLater } from '../runtime.js';
 import { createChatStreamReader, createResponseStreamReader, readChatCompletion, readResponse, type ApiKind, type CallSummary } from './read-usage.js';
 
 export interface CallContext {
@@ -124,13 +124,21 @@ function complete(ctx: CallContext, s: CallSummary, error: ErrorInfo | undefined
     toolCallsRequested: s.toolCallsRequested,
   };
   if (ctx.active) {
+    // Synchronous and cheap: the run may end as soon as the caller has this result.
     ctx.active.addStep(step);
     return;
   }
+  // A run of its own: built and encoded after the caller's continuation has run, so the call's
+  // latency does not include the SDK's bookkeeping.
+  submitRunLater(() => ownRun(ctx, step, error, thrown, forcedStatus));
+}
+
+function ownRun(ctx: CallContext, step: StepInput, error: ErrorInfo | undefined, thrown: unknown, forcedStatus: 'cancelled' | undefined): Run {
+  const durationMs = step.durationMs;
   const builder = new RunBuilder({ runId: newRunId(), agentName: ctx.agentName, startedAt: ctx.startedAt, sampled: sampleRun() });
   builder.transition('thinking', ctx.startedAt);
   builder.addStep(step);
   builder.iterations = 1;
   const status = forcedStatus ?? (thrown !== undefined ? statusOfError(thrown) : error ? 'error' : 'success');
-  submitRun(builder.finish(status, ctx.startedAt + durationMs, durationMs, error));
+  return builder.finish(status, ctx.startedAt + durationMs, durationMs, error);
 }

@@ -54,7 +54,8 @@ export interface RunMeta {
   tags?: Record<string, string> | undefined;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** Times go out as integer epoch ms (the wire takes ISO or epoch ms); cheaper than toISOString() on the hot path. */
+const epochMs = (ms: number) => Math.floor(ms);
 const round = (ms: number) => Math.max(0, Math.round(ms * 1000) / 1000);
 const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
 const count = (n: number | undefined) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
@@ -81,7 +82,7 @@ export class RunBuilder {
   transition(state: string, at: number): void {
     if (state === this.lastState) return;
     this.lastState = state;
-    if (this.transitions.length < MAX_TRANSITIONS) this.transitions.push({ state: cut(state, MAX_NAME + 16), at: iso(at) });
+    if (this.transitions.length < MAX_TRANSITIONS) this.transitions.push({ state: cut(state, MAX_NAME + 16), at: epochMs(at) });
   }
 
   addStep(step: StepInput): void {
@@ -137,8 +138,8 @@ export class RunBuilder {
       run_id: cut(m.runId, MAX_ID),
       agent_name: cut(m.agentName, MAX_NAME),
       completion_status: status,
-      timestamp: iso(m.startedAt),
-      ended_at: iso(endedAt),
+      timestamp: epochMs(m.startedAt),
+      ended_at: epochMs(endedAt),
       duration_ms: round(durationMs),
       iterations: this.iterations ?? this.steps.length,
       tokens_used: t.input + t.output,
@@ -171,7 +172,7 @@ function trimError(e: ErrorInfo): ErrorInfo {
 function toolCallDetail(c: ToolCallInput): ToolCall {
   const out: ToolCall = { name: cut(c.name, MAX_NAME), status: c.status };
   if (c.durationMs !== undefined) out.duration_ms = round(c.durationMs);
-  if (c.startedAt !== undefined) out.started_at = iso(c.startedAt);
+  if (c.startedAt !== undefined) out.started_at = epochMs(c.startedAt);
   if (c.callId) out.call_id = cut(c.callId, MAX_ID);
   if (c.argsHash) out.args_hash = c.argsHash.slice(0, 128);
   if (c.error) out.error = trimError(c.error);
@@ -180,7 +181,7 @@ function toolCallDetail(c: ToolCallInput): ToolCall {
 }
 
 function stepDetail(s: StepInput): Step {
-  const out: Step = { started_at: iso(s.startedAt), duration_ms: round(s.durationMs) };
+  const out: Step = { started_at: epochMs(s.startedAt), duration_ms: round(s.durationMs) };
   if (s.model) out.model = cut(s.model, MAX_NAME);
   if (s.tokens) {
     out.tokens = { input: count(s.tokens.input), output: count(s.tokens.output), cached_input: count(s.tokens.cachedInput), reasoning: count(s.tokens.reasoning) };

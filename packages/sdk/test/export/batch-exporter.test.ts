@@ -40,7 +40,8 @@ describe('createBatchExporter', () => {
   it('sends full batches at once and the rest after the scheduled delay', async () => {
     const { receiver, exporter } = await setup(() => ({ status: 200 }));
     for (let i = 0; i < 25; i++) exporter.submit(runJson(i));
-    await new Promise((r) => setTimeout(r, 150));
+    // No flush(): the two full batches go at once, the last five when the 20 ms timer fires.
+    for (let i = 0; i < 200 && exporter.stats().sent < 25; i++) await new Promise((r) => setTimeout(r, 10));
     expect(ids(receiver).map((b) => b.length)).toEqual([10, 10, 5]);
     expect(exporter.stats()).toMatchObject({ sent: 25, queued: 0, dropped: 0 });
   });
