@@ -11,7 +11,10 @@
 // - The root span's status is the run's status.
 // - An llm span under no root is a one-iteration run named after its service.
 // - A span whose parent has not arrived is placed under the trace's only root when there is one.
-import type { CompletionStatus, Run, Step, ToolCall, ToolStatus, Transition } from '@vigil/protocol';
+import {
+  MAX_DURATION_MS, MAX_EPOCH_MS, MAX_STEPS_PER_RUN, MAX_TOOL_CALLS_PER_RUN, MAX_TRANSITIONS_PER_RUN, MIN_EPOCH_MS,
+  type CompletionStatus, type Run, type Step, type ToolCall, type ToolStatus, type Transition,
+} from '@vigil/protocol';
 import type { FactTokens, SpanFacts } from './span-facts.js';
 
 const UNKNOWN_SERVICE = 'unknown_service';
@@ -21,9 +24,11 @@ const ITERATION_LIMIT = /max[ _-]?turns|MaxTurnsExceeded|iteration[ _-]?limit|ma
 const CANCELLED = /cancel|abort/i;
 
 const isRoot = (f: SpanFacts) => f.role === 'agent' || f.role === 'workflow';
-const ms = (t: number): number | undefined => (t > 0 ? Math.floor(t) : undefined);
+// A time outside the wire format's range (a span with no start, a clock gone wrong) is left out;
+// the run then takes its receive time, as a run sent without a timestamp does.
+const ms = (t: number): number | undefined => (t >= MIN_EPOCH_MS && t <= MAX_EPOCH_MS ? Math.floor(t) : undefined);
 /** Span length in ms, to the microsecond (the subtraction of two float times leaves noise below it). */
-const lengthMs = (f: SpanFacts): number => Math.round((f.endMs - f.startMs) * 1000) / 1000;
+const lengthMs = (f: SpanFacts): number => Math.min(MAX_DURATION_MS, Math.round((f.endMs - f.startMs) * 1000) / 1000);
 
 function errorInfo(f: SpanFacts): Run['error'] {
   if (f.errorType === undefined && f.errorMessage === undefined) return undefined;
@@ -44,6 +49,13 @@ function runStatus(f: SpanFacts): CompletionStatus {
   if (looksLike(f, TIMEOUT)) return 'timeout';
   if (looksLike(f, CANCELLED)) return 'cancelled';
   return 'error';
+}
+
+/** Tokens of every step, for runs whose step list is cut to the wire limit. */
+function sumTokens(steps: Step[]): FactTokens {
+  const total: FactTokens = { input: 0, output: 0, cached_input: 0, reasoning: 0 };
+  for (const s of steps) addTokens(total, { input: 0, output: 0, cached_input: 0, reasoning: 0, ...s.tokens });
+  return total;
 }
 
 function addTokens(into: FactTokens, t: FactTokens | undefined): void {
@@ -193,7 +205,8 @@ function agentRun(traceId: string, tree: Tree, root: SpanFacts, adopted: SpanFac
   events.sort((a, b) => Number(a.at) - Number(b.at));
   const transitions: Transition[] = [];
   if (ms(root.startMs) !== undefined) transitions.push({ state: 'started', at: ms(root.startMs)! });
-  transitions.push(...events);
+  // Very long runs keep their first transitions and the end state, within the wire limits.
+  transitions.push(...events.slice(0, MAX_TRANSITIONS_PER_RUN - 2));
   if (ms(root.endMs) !== undefined) transitions.push({ state: endState(status), at: ms(root.endMs)! });
 
   const run: Run = {
@@ -203,10 +216,11 @@ function agentRun(traceId: string, tree: Tree, root: SpanFacts, adopted: SpanFac
     ...timing(root),
     iterations: steps.length,
     ...(root.model !== undefined ? { model: root.model } : {}),
+    ...(steps.length > MAX_STEPS_PER_RUN ? { tokens: sumTokens(steps) } : {}),
     ...(errorInfo(root) && status !== 'success' ? { error: errorInfo(root)! } : {}),
     ...common(traceId, root, below),
-    tool_calls: tools.map(toolCall),
-    steps,
+    tool_calls: tools.slice(0, MAX_TOOL_CALLS_PER_RUN).map(toolCall),
+    steps: steps.slice(0, MAX_STEPS_PER_RUN),
     transitions,
   };
   // A root that reports usage but whose model calls were not traced still counts its tokens.

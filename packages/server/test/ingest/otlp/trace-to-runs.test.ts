@@ -115,3 +115,27 @@ describe('traces with several roots or none', () => {
     expect(facts.argsHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('runs at the edges of the wire format', () => {
+  it('cuts very long runs to the wire limits but counts every iteration and token', () => {
+    const spans = [span('1', '', 'invoke_agent long', [0, 100_000], { 'gen_ai.operation.name': 'invoke_agent' })];
+    for (let i = 0; i < 1_100; i++) {
+      spans.push(span(`a${i.toString(16)}`, '1', 'chat', [i * 10, i * 10 + 5], { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 2, 'gen_ai.usage.output_tokens': 1 }));
+      spans.push(span(`b${i.toString(16)}`, '1', 'execute_tool t', [i * 10 + 6, i * 10 + 8], { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 't' }));
+    }
+    const [run] = runsOf(spans);
+    expect(run).toMatchObject({ iterations: 1_100, tokens: { input: 2_200, output: 1_100 } });
+    expect(run!.steps).toHaveLength(1_000);
+    expect(run!.tool_calls).toHaveLength(1_000);
+    expect(run!.transitions!.at(-1)!.state).toBe('completed');
+  });
+
+  it('leaves out times a span does not have, instead of refusing its run', () => {
+    const s = span('1', '', 'invoke_agent a', [0, 5], { 'gen_ai.operation.name': 'invoke_agent' });
+    s.startMs = 0;
+    s.endMs = 0;
+    const [run] = runsOf([s]);
+    expect(run!.timestamp).toBeUndefined();
+    expect(run!.duration_ms).toBe(0);
+  });
+});
