@@ -14,5 +14,11 @@ describe.skipIf(unreachable !== null)(`PostgreSQL store${unreachable ? ` (SKIPPE
       const db = testSchema();
       return { open: ({ now } = {}) => db.open({ now }), destroy: () => db.destroy() };
     },
+    differences: {
+      // Days wholly before the cutoff go as partitions, all at once: the call returns that day's
+      // count, which may pass `limit`. The drain-until-zero retention test holds on both engines.
+      'deleting old runs removes them in batches and keeps their rollups':
+        'whole days are dropped as partitions in one call, so a batch may exceed limit',
+    },
   });
 });

@@ -5,6 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@vigil/protocol';
 import type { Store } from '../../src/store/store.js';
+import { makeRun, T0 } from './contract/fixtures.js';
+import { alertingContract } from './contract/alerting.js';
+import { otlpContract } from './contract/otlp.js';
+import { retentionContract } from './contract/retention.js';
+import { rollupContract } from './contract/rollups.js';
+
+export { makeRun, T0 };
 
 export interface ContractDatabase {
   /** Opens a store on this database, not yet migrated; several may share it, like replicas. */
@@ -20,47 +27,8 @@ export interface ContractOptions {
   differences?: Record<string, string>;
 }
 
-/** 2026-11-20T00:00:00Z: fixed, so tests never depend on today. */
-export const T0 = Date.UTC(2026, 10, 20);
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-
-export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
-  const timestamp = overrides.timestamp ?? T0;
-  const duration = overrides.duration_ms ?? 1_200;
-  return {
-    run_id: 'run-1',
-    agent_name: 'support_bot',
-    timestamp,
-    ended_at: timestamp + duration,
-    duration_ms: duration,
-    iterations: 3,
-    tokens_used: 1_500,
-    tokens: { input: 1_000, output: 400, cached_input: 50, reasoning: 50 },
-    model: 'gpt-4o-mini',
-    completion_status: 'success',
-    error: null,
-    cost_usd: 0.0012,
-    environment: 'production',
-    release: 'v1.2.3',
-    session_id: null,
-    user_id: null,
-    tags: {},
-    tool_calls: [
-      { name: 'search_kb', status: 'success', duration_ms: 120, started_at: timestamp + 100, call_id: 'c1', args_hash: 'h1', error: null, arguments: null },
-    ],
-    steps: [
-      {
-        model: 'gpt-4o-mini', started_at: timestamp, duration_ms: 500, tokens: { input: 500, output: 200, cached_input: 0, reasoning: 0 },
-        finish_reason: 'tool_calls', request_id: 'req_1', error: null, tool_calls_requested: ['search_kb'],
-      },
-    ],
-    transitions: [{ state: 'started', at: timestamp }, { state: 'completed', at: timestamp + duration }],
-    sampled: true,
-    received_at: timestamp + duration + 5,
-    ...overrides,
-  };
-}
 
 const window = (extra: Partial<Parameters<Store['listRuns']>[1]> = {}) => ({ from: T0 - 30 * DAY, to: T0 + 30 * DAY, limit: 100, ...extra });
 
@@ -74,6 +42,16 @@ async function allPages(store: Store, projectId: number, limit: number, extra: P
     cursor = page.next_cursor;
   }
   throw new Error('paging did not end');
+}
+
+/** What each contract section gets: the test registrar (honouring differences) and store openers. */
+export interface ContractContext {
+  test: (name: string, fn: () => Promise<void>) => void;
+  /** A migrated store on a new database, destroyed after the test. */
+  fresh: (now?: () => number) => Promise<Store>;
+  /** Several migrated stores sharing one new database, like replicas. */
+  replicas: (n: number) => Promise<Store[]>;
+  engine: ContractOptions['engine'];
 }
 
 export function storeContract(options: ContractOptions): void {
@@ -96,6 +74,17 @@ export function storeContract(options: ContractOptions): void {
       await db?.destroy();
       db = null;
     });
+    const replicas = async (n: number): Promise<Store[]> => {
+      db = await options.newDatabase();
+      const opened = Array.from({ length: n }, () => db!.open());
+      for (const s of opened) await s.migrate();
+      return opened;
+    };
+    const ctx: ContractContext = { test, fresh, replicas, engine: options.engine };
+    rollupContract(ctx);
+    retentionContract(ctx);
+    alertingContract(ctx);
+    otlpContract(ctx);
 
     describe('lifecycle', () => {
       test('migrating twice leaves a working store', async () => {
@@ -271,6 +260,23 @@ export function storeContract(options: ContractOptions): void {
         const b = db.open();
         await b.migrate();
         expect(await allPages(b, p.id, 100)).toHaveLength(20);
+      });
+
+      test('a write can remove runs in the same transaction, and rollups follow', async () => {
+        const store = await fresh();
+        const p = await store.ensureProject('default');
+        await store.writeRuns(p.id, [makeRun({ run_id: 'keep' }), makeRun({ run_id: 'drop', timestamp: T0 + DAY })]);
+        // Deletes apply before the write's own runs: 'keep' is deleted and written again.
+        await store.writeRuns(p.id, [makeRun({ run_id: 'keep', iterations: 9 }), makeRun({ run_id: 'new' })], { deleteRunIds: ['drop', 'keep', 'unknown'] });
+        expect((await store.listRuns(p.id, window())).runs.map((r) => r.run_id).sort()).toEqual(['keep', 'new']);
+        expect((await store.getRun(p.id, 'keep'))!.iterations).toBe(9);
+        expect(await store.getRun(p.id, 'drop')).toBeNull();
+        const [agent] = await store.agentRollups(p.id, { from: T0 - DAY, to: T0 + 2 * DAY });
+        expect(agent!.runs).toBe(2);
+        // A later request may delete what an earlier one in the same group wrote.
+        await Promise.all([store.writeRuns(p.id, [makeRun({ run_id: 'brief' })]), store.writeRuns(p.id, [], { deleteRunIds: ['brief'] })]);
+        expect(await store.getRun(p.id, 'brief')).toBeNull();
+        expect((await store.agentRollups(p.id, { from: T0 - DAY, to: T0 + 2 * DAY }))[0]!.runs).toBe(2);
       });
 
       test('an empty write is accepted and stores nothing', async () => {

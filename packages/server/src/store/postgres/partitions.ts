@@ -71,24 +71,26 @@ export async function createPartitions(db: Queryable, schema: string, days: Iter
 
 /**
  * Drops every partition whose whole day lies before `cutoff`, and the run keys of those days;
- * returns the days dropped. Rows of the day that holds the cutoff stay until that day is past:
- * retention works in whole days.
+ * returns the days dropped and how many runs they held. Rows of the day that holds the cutoff
+ * stay (retention.ts trims them). Dropping takes a brief exclusive lock on the parent tables;
+ * lock_timeout bounds the wait behind a long query, and the next round tries again.
  */
-export async function dropPartitionsBefore(db: Queryable, schema: string, cutoff: number): Promise<number[]> {
+export async function dropPartitionsBefore(db: Queryable, schema: string, cutoff: number): Promise<{ days: number[]; runKeys: number }> {
   const days = (await listPartitionDays(db, schema)).filter((d) => d + DAY_MS <= cutoff);
-  if (days.length === 0) return [];
+  if (days.length === 0) return { days: [], runKeys: 0 };
   await db.query('BEGIN');
   try {
+    await db.query("SET LOCAL lock_timeout = '5s'");
     await db.query("SELECT pg_advisory_xact_lock(hashtext('vigil:partitions'), hashtext($1))", [schema]);
     for (const day of days) {
       for (const table of PARTITIONED) await db.query(`DROP TABLE IF EXISTS ${partitionName(table, day)}`);
     }
     const lastDropped = days[days.length - 1]!;
-    await db.query('DELETE FROM run_keys WHERE ts < $1', [lastDropped + DAY_MS]);
+    const keys = await db.query('DELETE FROM run_keys WHERE ts < $1', [lastDropped + DAY_MS]);
     await db.query('COMMIT');
+    return { days, runKeys: keys.rowCount ?? 0 };
   } catch (error) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return days;
 }

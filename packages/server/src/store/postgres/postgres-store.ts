@@ -10,11 +10,17 @@ import {
   type AgentRecord, type ApiKeyRecord, type LeaseGrant, type NewApiKey, type Project, type RunFilter, type RunPage,
   type Scope, type Store, type WriteResult,
 } from '../store.js';
+import { addRunToDelta, createRollupDelta } from '../rollup.js';
 import { createWriteQueue, type WriteJob } from '../write-queue.js';
+import { createPostgresAlertingTables } from './alerting-tables.js';
 import { migrations } from './migrations.js';
+import { createPostgresOtlpTables } from './otlp-tables.js';
 import {
-  createPartitions, dayOf, DAY_MS, dropPartitionsBefore, listPartitionDays, PARTITION_DAYS_AHEAD, PARTITION_DAYS_BEHIND,
+  createPartitions, dayOf, DAY_MS, listPartitionDays, PARTITION_DAYS_AHEAD, PARTITION_DAYS_BEHIND,
 } from './partitions.js';
+import { deleteRollupsBefore, deleteRunsBefore } from './retention.js';
+import { readAgentRollups, readModelRollups, readToolRollups } from './rollup-reader.js';
+import { applyRollupDelta } from './rollup-writer.js';
 import { isRetryable, isUnavailable, toStoreError } from './pg-errors.js';
 import { defaultDatabaseConfig } from './postgres-config.js';
 import {
@@ -47,14 +53,18 @@ export interface PostgresStore extends Store {
   readonly schema: string;
   /** Creates the daily partitions holding these timestamps, when missing. */
   ensurePartitions(timestamps: Iterable<number>): Promise<void>;
-  /** Drops the partitions (runs, tool calls, run keys) of every day wholly before `cutoff`. */
-  dropPartitionsBefore(cutoff: number): Promise<number[]>;
+  /** Days that have partitions now, oldest first (for tests and operators). */
+  partitionDays(): Promise<number[]>;
 }
 
 interface WriteInput {
   projectId: number;
   runs: RunRecord[];
+  /** Runs to remove in the same transaction, before `runs` (writeRuns' `deleteRunIds`). */
+  deleteRunIds?: string[];
 }
+
+type RunKey = { project_id: number; run_id: string; ts: number };
 
 interface KeyRow {
   id: string;
@@ -143,13 +153,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       throw toStoreError(error);
     }
     let broken: Error | undefined;
+    // A checked-out connection that dies between two queries emits 'error'; unheard, it would
+    // crash the process. The next query on it fails and the connection is destroyed below.
+    const onError = (error: Error): void => { broken = error; };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (error) {
       // A connection that failed mid-transaction is destroyed rather than returned to the pool.
-      if (isUnavailable(error)) broken = error as Error;
+      if (isUnavailable(error)) broken ??= error as Error;
       throw toStoreError(error);
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
@@ -170,8 +185,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   /** Writes one group in one transaction: last copy of a run_id wins, old copies are removed. */
   async function writeGroup(inputs: WriteInput[]): Promise<void> {
-    const latest = new Map<string, { projectId: number; run: RunRecord }>();
+    // The group's net effect per run, applied in request order: a delete, or the last copy written.
+    const latest = new Map<string, { projectId: number; run: RunRecord } | { projectId: number; deleted: string }>();
     for (const input of inputs) {
+      for (const runId of input.deleteRunIds ?? []) {
+        const key = `${input.projectId}\u0000${runId}`;
+        latest.delete(key);
+        latest.set(key, { projectId: input.projectId, deleted: runId });
+      }
       for (const run of input.runs) {
         const key = `${input.projectId}\u0000${run.run_id}`;
         latest.delete(key);
@@ -180,7 +201,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     }
     if (latest.size === 0) return;
     // One lock order for every replica: concurrent groups touching the same runs wait, not deadlock.
-    const items = [...latest.values()].sort(byRunKey);
+    const items = [...latest.values()].flatMap((i) => ('run' in i ? [i] : [])).sort(byRunKey);
+    const deletions = [...latest.values()].flatMap((i) => ('deleted' in i ? [{ project_id: i.projectId, run_id: i.deleted }] : []))
+      .sort((a, b) => a.project_id - b.project_id || (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
     await ensurePartitions(items.map((i) => i.run.timestamp));
 
     const runRows: RunRow[] = items.map((i) => toRunRow(i.projectId, i.run));
@@ -195,6 +218,36 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     await withClient(async (c) => {
       await c.query('BEGIN');
       try {
+        const delta = createRollupDelta();
+        // Removes stored copies (runs, tool calls) and takes them out of the rollups.
+        const removeCopies = async (copies: RunKey[]): Promise<void> => {
+          if (copies.length === 0) return;
+          const old = [copies.map((k) => k.project_id), copies.map((k) => k.run_id), copies.map((k) => k.ts)];
+          const gone = await c.query<RunRow>(
+            `DELETE FROM runs r USING unnest($1::int4[], $2::text[], $3::int8[]) AS o(p, id, t)
+             WHERE r.project_id = o.p AND r.run_id = o.id AND r.ts = o.t RETURNING r.*`,
+            old,
+          );
+          for (const row of gone.rows) addRunToDelta(delta, row.project_id, fromRunRow(row, false), -1);
+          await c.query(
+            `DELETE FROM tool_calls t USING unnest($1::int4[], $2::text[], $3::int8[]) AS o(p, id, rt)
+             WHERE t.project_id = o.p AND t.run_id = o.id AND t.run_ts = o.rt`,
+            old,
+          );
+        };
+        if (deletions.length > 0) {
+          const removed = await c.query<RunKey>(
+            `DELETE FROM run_keys k USING unnest($1::int4[], $2::text[]) AS d(p, id)
+             WHERE k.project_id = d.p AND k.run_id = d.id RETURNING k.project_id, k.run_id, k.ts`,
+            [deletions.map((d) => d.project_id), deletions.map((d) => d.run_id)],
+          );
+          await removeCopies(removed.rows);
+        }
+        if (items.length === 0) {
+          await applyRollupDelta(c, delta);
+          await c.query('COMMIT');
+          return;
+        }
         // The upsert locks each run's key row (waiting for a concurrent writer of the same run to
         // commit) and reports in prev_ts where the copy it replaces lives.
         const keys = await c.query<{ project_id: number; run_id: string; prev_ts: number | null }>(
@@ -204,26 +257,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
            RETURNING project_id, run_id, prev_ts`,
           [runRows.map((r) => r.project_id), runRows.map((r) => r.run_id), runRows.map((r) => r.ts)],
         );
-        const replaced = keys.rows.filter((k) => k.prev_ts !== null);
-        if (replaced.length > 0) {
-          const old = [replaced.map((k) => k.project_id), replaced.map((k) => k.run_id), replaced.map((k) => k.prev_ts)];
-          await c.query(
-            `DELETE FROM runs r USING unnest($1::int4[], $2::text[], $3::int8[]) AS o(p, id, t)
-             WHERE r.project_id = o.p AND r.run_id = o.id AND r.ts = o.t`,
-            old,
-          );
-          await c.query(
-            `DELETE FROM tool_calls t USING unnest($1::int4[], $2::text[], $3::int8[]) AS o(p, id, rt)
-             WHERE t.project_id = o.p AND t.run_id = o.id AND t.run_ts = o.rt`,
-            old,
-          );
-        }
+        // The replaced copies come back so their contribution leaves the rollups.
+        await removeCopies(keys.rows.flatMap((k) => (k.prev_ts === null ? [] : [{ project_id: k.project_id, run_id: k.run_id, ts: k.prev_ts }])));
         const runs = unnestInsert('runs', RUN_COLUMNS, runRows);
         await c.query(runs.text, runs.values);
         if (toolRows.length > 0) {
           const calls = unnestInsert('tool_calls', TOOL_CALL_COLUMNS, toolRows);
           await c.query(calls.text, calls.values);
         }
+        for (const i of items) addRunToDelta(delta, i.projectId, i.run, 1);
         if (agents.length > 0) {
           await c.query(
             `INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at)
@@ -232,6 +274,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             [agents.map((a) => a.projectId), agents.map((a) => a.agent), agents.map((a) => a.firstSeen), now()],
           );
         }
+        // Last: the rollup rows are the ones every writer of an agent shares, so hold them briefly.
+        await applyRollupDelta(c, delta);
         await c.query('COMMIT');
       } catch (error) {
         await c.query('ROLLBACK').catch(() => undefined);
@@ -246,7 +290,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       try {
         return await writeGroup(inputs);
       } catch (error) {
-        if (!isRetryable(error) || attempt >= MAX_GROUP_ATTEMPTS) throw error;
+        // 23514: no partition for a row: another replica's retention dropped a day we thought existed.
+        const noPartition = (error as { code?: string }).code === '23514';
+        if (noPartition) knownDays.clear();
+        if (!(isRetryable(error) || noPartition) || attempt >= MAX_GROUP_ATTEMPTS) throw error;
       }
     }
   }
@@ -281,17 +328,29 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   let closed = false;
 
+  const transaction = (fn: (client: pg.PoolClient) => Promise<void>): Promise<void> => withClient(async (c) => {
+    await c.query('BEGIN');
+    try {
+      await fn(c);
+      await c.query('COMMIT');
+    } catch (error) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+  const alerting = createPostgresAlertingTables(query, transaction);
+  const otlp = createPostgresOtlpTables(query, transaction, { maxPendingJobs: options.maxPendingJobs });
+  const rows = (text: string, values: unknown[]) => query<Record<string, unknown>>(text, values);
+
   return {
     engine: 'postgres',
     pool,
     schema,
     ensurePartitions,
 
-    async dropPartitionsBefore(cutoff: number): Promise<number[]> {
-      const days = await withClient((c) => dropPartitionsBefore(c, schema, cutoff));
-      for (const d of days) knownDays.delete(d);
-      return days;
-    },
+    partitionDays: () => withClient((c) => listPartitionDays(c, schema)),
+    ...alerting,
+    ...otlp.methods,
 
     async migrate() {
       await withClient(async (c) => {
@@ -333,7 +392,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (closed) return;
       closed = true;
       if (maintenance) clearInterval(maintenance);
-      await queue.drain();
+      await Promise.all([queue.drain(), otlp.drain()]);
       await pool.end();
     },
 
@@ -383,9 +442,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return (await query<{ n: number }>('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL')).rows[0]!.n;
     },
 
-    writeRuns(projectId: number, runs: RunRecord[]): Promise<WriteResult> {
+    writeRuns(projectId: number, runs: RunRecord[], options?: { deleteRunIds?: string[] }): Promise<WriteResult> {
       if (closed) return Promise.reject(toStoreError(new Error('Cannot use a pool after calling end')));
-      return queue.push({ projectId, runs });
+      return queue.push({ projectId, runs, ...(options?.deleteRunIds?.length ? { deleteRunIds: options.deleteRunIds } : {}) });
     },
 
     async upsertAgent(projectId: number, config: AgentConfig): Promise<void> {
@@ -466,6 +525,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (!row) return { held: false, holder: null, epoch: 0, expires_at: 0 };
       return { held: taken.rows.length > 0, holder: row.holder, epoch: row.epoch, expires_at: row.expires_at };
     },
+
+    agentRollups: (projectId, q) => readAgentRollups(rows, projectId, q),
+    toolRollups: (projectId, q) => readToolRollups(rows, projectId, q),
+    modelRollups: (projectId, q) => readModelRollups(rows, projectId, q),
+
+    async deleteRunsBefore(before: number, limit: number): Promise<number> {
+      const result = await withClient((c) => deleteRunsBefore(c, schema, before, limit));
+      for (const d of result.droppedDays) knownDays.delete(d);
+      return result.deleted;
+    },
+
+    deleteRollupsBefore: (before: number, limit: number) => withClient((c) => deleteRollupsBefore(c, before, limit)),
 
     async releaseLease(name: string, holder: string): Promise<void> {
       await query(

@@ -1,0 +1,104 @@
+// Contract: what alerting keeps in the store (instances, history, silences, its key-value state
+// such as the notification log) and the compact run reads its rules use. A replica that takes the
+// evaluation lease over must find all of it where the last one left it.
+import { describe, expect } from 'vitest';
+import type { AlertRow } from '../../../src/store/store.js';
+import type { ContractContext } from '../store-contract.js';
+import { DAY, makeRun, MINUTE, T0 } from './fixtures.js';
+
+const alert = (projectId: number, fingerprint: string, state: string, extra: object = {}): AlertRow => ({
+  project_id: projectId, fingerprint, alertname: 'SuccessRateDrop', state, body: { labels: { agent: fingerprint }, value: 0.5, ...extra },
+});
+
+export function alertingContract({ test, fresh, replicas }: ContractContext): void {
+  describe('alert state', () => {
+    test('projects are listed in id order', async () => {
+      const store = await fresh();
+      const a = await store.ensureProject('b-second-name');
+      const b = await store.ensureProject('a-first-name');
+      expect(await store.listProjects()).toEqual([a, b]);
+    });
+
+    test('alert changes upsert, delete and append history together', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      const q = await store.ensureProject('other');
+      await store.saveAlertChanges({
+        upserts: [alert(p.id, 'fp-b', 'pending'), alert(p.id, 'fp-a', 'firing'), alert(q.id, 'fp-q', 'firing')],
+        deletes: [],
+        history: [
+          { project_id: p.id, fingerprint: 'fp-a', alertname: 'SuccessRateDrop', state: 'firing', at: T0, body: { n: 1 } },
+          { project_id: p.id, fingerprint: 'fp-b', alertname: 'SuccessRateDrop', state: 'pending', at: T0, body: { n: 2 } },
+        ],
+      });
+      expect((await store.listAlertRows(p.id)).map((r) => [r.fingerprint, r.state])).toEqual([['fp-a', 'firing'], ['fp-b', 'pending']]);
+      expect((await store.listAlertRows()).map((r) => r.fingerprint)).toEqual(['fp-a', 'fp-b', 'fp-q']);
+      expect((await store.listAlertRows(p.id))[0]).toEqual(alert(p.id, 'fp-a', 'firing'));
+
+      await store.saveAlertChanges({
+        upserts: [alert(p.id, 'fp-b', 'firing', { value: 0.1 })],
+        deletes: [{ project_id: p.id, fingerprint: 'fp-a' }],
+        history: [{ project_id: p.id, fingerprint: 'fp-b', alertname: 'SuccessRateDrop', state: 'firing', at: T0 + MINUTE, body: { n: 3 } }],
+      });
+      expect(await store.listAlertRows(p.id)).toEqual([alert(p.id, 'fp-b', 'firing', { value: 0.1 })]);
+      const history = await store.listAlertHistory(p.id, { from: T0, to: T0 + DAY, limit: 10 });
+      // Newest first; equal times newest-written first.
+      expect(history.map((h) => h.body)).toEqual([{ n: 3 }, { n: 2 }, { n: 1 }]);
+      expect(await store.listAlertHistory(p.id, { from: T0, to: T0 + MINUTE, limit: 1 })).toHaveLength(1);
+      expect(await store.listAlertHistory(q.id, { from: T0, to: T0 + DAY, limit: 10 })).toEqual([]);
+    });
+
+    test('silences are created, replaced and listed by end time', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      await store.putSilence({ project_id: p.id, id: 's1', starts_at: T0, ends_at: T0 + MINUTE, body: { comment: 'short' } });
+      await store.putSilence({ project_id: p.id, id: 's2', starts_at: T0 + 1, ends_at: T0 + DAY, body: { comment: 'long' } });
+      await store.putSilence({ project_id: p.id, id: 's1', starts_at: T0, ends_at: T0 + 2 * MINUTE, body: { comment: 'extended' } });
+      expect((await store.listSilences(p.id)).map((s) => [s.id, s.body])).toEqual([['s1', { comment: 'extended' }], ['s2', { comment: 'long' }]]);
+      expect((await store.listSilences(p.id, T0 + 5 * MINUTE)).map((s) => s.id)).toEqual(['s2']);
+      expect(await store.listSilences()).toHaveLength(2);
+      expect(await store.listSilences(p.id + 1000)).toEqual([]);
+    });
+
+    test('alerting values are read by prefix, replaced, and deleted by undefined', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      await store.putAlertingValues(p.id, [['notify/log/a', { sentAt: T0 }], ['notify/log/b', [1, 2]], ['notify/logger', 'x'], ['group/a', 1]]);
+      expect(await store.getAlertingValues(p.id, 'notify/log/')).toEqual(new Map<string, unknown>([['notify/log/a', { sentAt: T0 }], ['notify/log/b', [1, 2]]]));
+      await store.putAlertingValues(p.id, [['notify/log/a', undefined], ['notify/log/b', { replaced: true }], ['notify/log/b', 'last wins']]);
+      expect(await store.getAlertingValues(p.id, 'notify/log/')).toEqual(new Map([['notify/log/b', 'last wins']]));
+      expect(await store.getAlertingValues(p.id + 1, '')).toEqual(new Map());
+    });
+
+    test('a second store on the same database sees the state the first one saved', async () => {
+      const [a, b] = await replicas(2);
+      const p = await a!.ensureProject('default');
+      await a!.saveAlertChanges({ upserts: [alert(p.id, 'fp', 'firing')], deletes: [], history: [] });
+      await a!.putAlertingValues(p.id, [['notify/log/fp', { firing: true }]]);
+      expect(await b!.listAlertRows(p.id)).toEqual([alert(p.id, 'fp', 'firing')]);
+      expect(await b!.getAlertingValues(p.id, 'notify/')).toEqual(new Map([['notify/log/fp', { firing: true }]]));
+    });
+
+    test('run facts list runs of the range oldest first, with tool calls in call order', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      const calls = ['a', 'b', 'c'].map((name, i) => ({
+        name, status: 'success' as const, duration_ms: i, started_at: T0 + i, call_id: null, args_hash: `h${i}`, error: null, arguments: null,
+      }));
+      await store.writeRuns(p.id, [
+        makeRun({ run_id: 'later', timestamp: T0 + 2 * MINUTE, tool_calls: calls, completion_status: 'error', error: { type: 'Boom', message: 'x' } }),
+        makeRun({ run_id: 'earlier', timestamp: T0 + MINUTE, tool_calls: [] }),
+        makeRun({ run_id: 'outside', timestamp: T0 + 10 * MINUTE }),
+      ]);
+      const facts = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true });
+      expect(facts.map((f) => f.run_id)).toEqual(['earlier', 'later']);
+      expect(facts[1]).toEqual({
+        run_id: 'later', agent_name: 'support_bot', ts: T0 + 2 * MINUTE, duration_ms: 1_200, tokens_used: 1_500, iterations: 3,
+        cost_usd: 0.0012, completion_status: 'error', error_type: 'Boom',
+        tool_calls: calls.map((c, i) => ({ name: c.name, status: 'success', ts: T0 + i, duration_ms: i, args_hash: `h${i}`, error_type: null })),
+      });
+      const bare = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: false });
+      expect(bare.every((f) => f.tool_calls.length === 0)).toBe(true);
+    });
+  });
+}
