@@ -3,7 +3,7 @@
 // both drawn from these, so the history is a fair baseline for the live traffic.
 
 /** Rare failures in healthy times: a model call answers 500 (live) or a run ends in error (history). */
-export const BACKGROUND_ERROR_RATE = 0.004;
+export const BACKGROUND_ERROR_RATE = 0.0005;
 
 /** A small seeded PRNG (mulberry32): the same seed plans the same conversation. */
 export function rng(seed: number): () => number {

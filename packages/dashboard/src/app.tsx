@@ -24,7 +24,10 @@ function Shell() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
 
   useEffect(() => {
-    api<Session>('/api/session').then(setSession, () => setSession(null));
+    api<Session | { authenticated: false }>('/api/session').then(
+      (s) => setSession(s.authenticated ? s : null),
+      () => setSession(null),
+    );
     return onSignedOut(() => setSession(null));
   }, []);
 

@@ -7,6 +7,7 @@ import { ConfigError } from './config/config-error.js';
 import { resolveServeOptions, UsageError } from './config/server-options.js';
 import { defaultConfig, loadConfigFile } from './config/vigil-config.js';
 import { createVigilServer, DEFAULT_PROJECT } from './server.js';
+import { demoCommand, localUrl, prepareServeDemo, startServeDemo } from './demo/serve-demo.js';
 import { openStore } from './store/open-store.js';
 import { SCOPES, type Scope } from './store/store.js';
 
@@ -17,6 +18,7 @@ const USAGE = `Usage:
   vigil keys list [--db …|--database-url …]
   vigil keys revoke KEY_ID [--db …|--database-url …]
   vigil alerts test [--config vigil.yaml]   (sends a sample notification through every channel)
+  vigil demo [--endpoint URL] [--api-key KEY] [--no-history]   (runs the demo fleet against a server)
 
 Environment: VIGIL_PORT, VIGIL_HOST, VIGIL_DB, VIGIL_DATABASE_URL, VIGIL_CONFIG, VIGIL_API_KEYS (comma-separated).`;
 
@@ -28,6 +30,7 @@ async function serve(argv: string[]): Promise<void> {
   }
   const config = opts.configFile ? loadConfigFile(opts.configFile) : defaultConfig();
   const store = await openStore(opts, config);
+  const demo = opts.demo && (await prepareServeDemo(store, DEFAULT_PROJECT, config, (line) => console.log(line)));
   const vigil = await createVigilServer({ store, apiKeys: opts.apiKeys, config, logger: { level: process.env.VIGIL_LOG_LEVEL ?? 'info' } });
   const address = await vigil.app.listen({ port: opts.port, host: opts.host });
   const where = store.engine === 'postgres' ? 'PostgreSQL' : `SQLite ${opts.db}`;
@@ -36,13 +39,16 @@ async function serve(argv: string[]): Promise<void> {
     console.log(`Admin API key for project '${DEFAULT_PROJECT}' (shown once; keep it): ${vigil.initialAdminKey}`);
   }
   console.log(`Vigil listening on ${address} (${where})`);
+  console.log(`Open the dashboard (one-time sign-in link): ${localUrl(address)}${vigil.dashboard.createSignInPath(vigil.defaultProject.id)}`);
+  const demoFleet = demo ? await startServeDemo(vigil.store, vigil.defaultProject.id, address, (line) => console.log(line)) : null;
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     vigil.app.log.info({ signal }, 'draining: finishing in-flight requests and queued writes');
-    vigil.close().then(
+    // The demo first: its last runs are flushed while the server still takes them.
+    Promise.resolve(demoFleet?.stop()).then(() => vigil.close()).then(
       () => process.exit(0),
       (e: unknown) => {
         console.error('shutdown failed:', e);
@@ -102,7 +108,7 @@ async function keys(argv: string[]): Promise<void> {
   }
 }
 
-export const commands: Record<string, (argv: string[]) => Promise<void>> = { serve, keys, alerts: alertsCommand };
+export const commands: Record<string, (argv: string[]) => Promise<void>> = { serve, keys, alerts: alertsCommand, demo: demoCommand };
 
 async function main(): Promise<void> {
   const [command, ...argv] = process.argv.slice(2);

@@ -86,7 +86,10 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     initialAdminKey = created.key;
   }
 
-  const dashboard = createDashboard({ store, now, authenticator: () => auth, distDir: options.dashboardDir });
+  const dashboard = createDashboard({
+    store, now, authenticator: () => auth, distDir: options.dashboardDir,
+    alerting: () => ({ config: alerting.config, counters: () => alerting.notifier.counters() }),
+  });
   const auth = createAuthenticator({ store, staticKeys: apiKeys, defaultProjectId: defaultProject.id, now, session: dashboard.session });
   let draining = false;
   const alerting = createAlertingService({

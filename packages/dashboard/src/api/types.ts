@@ -148,6 +148,7 @@ export interface Silence {
 }
 
 export interface Session {
+  authenticated: true;
   project_id: number;
   key_id: string;
   scopes: string[];

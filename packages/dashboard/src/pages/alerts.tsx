@@ -91,7 +91,8 @@ function AlertCard(props: { alert: Alert; query: Record<string, string> }) {
   const [silencing, setSilencing] = useState(false);
   const admin = useSession()?.scopes.includes('admin') ?? false;
   const runIds = parseRunIds(a.annotations.run_ids);
-  const evidence = Object.entries(a.annotations).filter(([k]) => !SHOWN_APART.has(k));
+  // The `value` annotation repeats the alert's value, shown above.
+  const evidence = Object.entries(a.annotations).filter(([k]) => !SHOWN_APART.has(k) && !(k === 'value' && a.value !== null));
   const start = Date.parse(a.startsAt);
   const end = a.endsAt && a.state === 'resolved' ? Date.parse(a.endsAt) : now;
   const runsHref = a.annotations.runs_url

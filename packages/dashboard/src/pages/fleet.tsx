@@ -34,7 +34,7 @@ export function FleetPage() {
     const m = new Map<string, Alert[]>();
     for (const a of firing.data?.alerts ?? []) {
       const agent = a.labels.agent;
-      if (!agent) continue;
+      if (!agent || a.silenced) continue;
       m.set(agent, [...(m.get(agent) ?? []), a]);
     }
     return m;

@@ -57,8 +57,10 @@ function ApiKeys() {
       setError((err as Error).message);
     }
   };
+  // Revoking asks once more, inline: clients using the key stop working.
+  const [confirming, setConfirming] = useState<string | null>(null);
   const revoke = async (k: ApiKey) => {
-    if (!window.confirm(`Revoke the key “${k.name}” (${k.id})? Clients using it stop working.`)) return;
+    setConfirming(null);
     setError(null);
     try {
       await api(`/api/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
@@ -127,7 +129,16 @@ function ApiKeys() {
                   <td>{k.scopes.join(', ')}</td>
                   <td class="nowrap">{fmtTime(k.created_at)}</td>
                   <td>{k.revoked_at ? <span class="badge neutral">revoked {fmtTime(k.revoked_at)}</span> : <span class="badge ok">active</span>}</td>
-                  <td>{k.revoked_at ? null : <button type="button" class="danger" onClick={() => revoke(k)}>Revoke</button>}</td>
+                  <td class="nowrap">
+                    {k.revoked_at ? null : confirming === k.id ? (
+                      <>
+                        <button type="button" class="danger" onClick={() => revoke(k)}>Revoke now</button>{' '}
+                        <button type="button" onClick={() => setConfirming(null)}>Keep</button>
+                      </>
+                    ) : (
+                      <button type="button" class="danger" onClick={() => setConfirming(k.id)} aria-label={`Revoke ${k.name}`}>Revoke</button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

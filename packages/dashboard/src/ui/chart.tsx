@@ -46,7 +46,8 @@ export function TimeChart(props: TimeChartProps) {
       grid: { show: side === 3, stroke: grid, width: 1 },
       ticks: { stroke: grid, width: 1 },
       values: (_u, ticks) => ticks.map((t) => fmt(t)),
-      size: 60,
+      // Wide enough for the longest label ("$0.0008", "1.50 s"): about 7 px a character at this font size.
+      size: (_u, values) => 18 + 7 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
     });
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),

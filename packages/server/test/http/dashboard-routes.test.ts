@@ -48,7 +48,8 @@ describe('dashboard sign-in', () => {
     const run = await vigil.app.inject({ url: '/api/runs/dash-1', headers: { cookie } });
     expect(run.statusCode).toBe(200);
     expect(run.json().run_id).toBe('dash-1');
-    expect((await vigil.app.inject({ url: '/api/session', headers: { cookie } })).json().scopes).toEqual(['read']);
+    expect((await vigil.app.inject({ url: '/api/session', headers: { cookie } })).json()).toMatchObject({ authenticated: true, scopes: ['read'] });
+    expect((await vigil.app.inject({ url: '/api/session' })).json()).toEqual({ authenticated: false });
   });
 
   it('answers 401 to the read API without a key or cookie, and with a made-up cookie', async () => {

@@ -59,14 +59,14 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRoute
     if (!canUseDashboard(principal.scopes)) throw new ApiError('FORBIDDEN', "the dashboard needs a key with the 'read' or 'admin' scope");
     const session = deps.sessions.openWithKey(key.trim(), principal);
     void reply.header('set-cookie', sessionCookie(request, session.id, SESSION_TTL_MS / 1000));
-    return whoAmI(principal);
+    return { authenticated: true, ...whoAmI(principal) };
   });
 
+  // Who am I: 200 either way, so the app's first look at its session is not a failed request.
   app.get('/api/session', async (request) => {
     const principal = await deps.auth.authenticate(request);
-    if (!principal) throw new ApiError('UNAUTHORIZED');
-    if (!canUseDashboard(principal.scopes)) throw new ApiError('FORBIDDEN', "the dashboard needs a key with the 'read' or 'admin' scope");
-    return whoAmI(principal);
+    if (!principal || !canUseDashboard(principal.scopes)) return { authenticated: false };
+    return { authenticated: true, ...whoAmI(principal) };
   });
 
   app.delete('/api/session', async (request, reply) => {
