@@ -2,6 +2,7 @@
 // last grant, so work that must run on one replica at a time (alert evaluation) runs there only.
 // It decides nothing about that work; the store's tryAcquireLease is the only source of truth.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Store } from './store.js';
 
 /** Renew three times per TTL: two renewals may fail (a slow query, a blip) before the lease lapses. */
@@ -17,7 +18,7 @@ export interface LeaseKeeperOptions {
   store: Store;
   /** The lease's name, e.g. 'alert-evaluator'. */
   name: string;
-  /** Who this replica is; defaults to a random id per process. */
+  /** Who this replica is; defaults to host:pid:random, so operators can tell which replica holds it. */
   holder?: string;
   /**
    * How long a grant lasts. A dead holder is replaced within ttlMs + ttlMs/3 at most; the alert
@@ -46,9 +47,14 @@ export interface LeaseKeeper {
   stop(): Promise<void>;
 }
 
+/** `host:pid:random`: readable in the leases table, unique even when a pid is reused. */
+export function defaultHolder(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
 export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
   const now = options.now ?? (() => performance.now());
-  const holder = options.holder ?? `replica-${randomUUID()}`;
+  const holder = options.holder ?? defaultHolder();
   const renewEveryMs = Math.max(1, Math.floor(options.ttlMs / RENEWALS_PER_TTL));
   let validUntil = -Infinity;
   let epoch = 0;
