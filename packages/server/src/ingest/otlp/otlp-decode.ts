@@ -68,7 +68,7 @@ export function decodeProtobuf(body: Uint8Array): DecodedRequest {
   try {
     message = ExportTraceServiceRequest.decode(body) as unknown as PbRequest;
   } catch (e) {
-    throw new OtlpDecodeError([{ field: '', description: `not a valid ExportTraceServiceRequest: ${(e as Error).message}` }]);
+    throw new OtlpDecodeError([{ field: '', description: `not a valid ExportTraceServiceRequest: ${(e as Error).message}` }], 'INVALID_ENCODING');
   }
   const spans: RawSpan[] = [];
   const rejected: Rejections = { count: 0, reasons: new Set() };
@@ -224,7 +224,7 @@ export function decodeJson(body: unknown): DecodedRequest {
   const root = r.object(body, '');
   if (!root) {
     r.fail('', 'must be an ExportTraceServiceRequest object');
-    throw new OtlpDecodeError(r.violations);
+    throw new OtlpDecodeError(r.violations, 'VALIDATION_FAILED');
   }
   r.array(root.resourceSpans, '/resourceSpans').forEach((rsv, i) => {
     const rsPath = `/resourceSpans/${i}`;
@@ -274,6 +274,6 @@ export function decodeJson(body: unknown): DecodedRequest {
       });
     });
   });
-  if (r.violations.length > 0) throw new OtlpDecodeError(r.violations);
+  if (r.violations.length > 0) throw new OtlpDecodeError(r.violations, 'VALIDATION_FAILED');
   return { spans, rejected };
 }

@@ -27,9 +27,7 @@ function send(reply: FastifyReply, encoding: OtlpEncoding, status: number, body:
 
 function statusOf(error: unknown): StatusInput {
   if (error instanceof OtlpDecodeError) {
-    // A body the protobuf decoder rejects is an encoding problem; a JSON body with a bad field is a validation one.
-    const protobuf = error.violations.length === 1 && error.violations[0]?.field === '';
-    return { httpStatus: 400, reason: protobuf ? 'INVALID_ENCODING' : 'VALIDATION_FAILED', message: error.message, violations: error.violations };
+    return { httpStatus: 400, reason: error.code, message: error.message, violations: error.violations };
   }
   const api = toApiError(error);
   return {

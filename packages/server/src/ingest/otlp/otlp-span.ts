@@ -46,7 +46,11 @@ export interface DecodedRequest {
 
 /** Raised for a body that cannot be decoded at all: 400 with a BadRequest naming the field. */
 export class OtlpDecodeError extends Error {
-  constructor(readonly violations: { field: string; description: string }[]) {
+  constructor(
+    readonly violations: { field: string; description: string }[],
+    /** http/errors.ts code: INVALID_ENCODING for bytes protobuf cannot read, VALIDATION_FAILED for a bad OTLP/JSON field. */
+    readonly code: 'INVALID_ENCODING' | 'VALIDATION_FAILED',
+  ) {
     super(violations[0] ? `${violations[0].field || '(body)'}: ${violations[0].description}` : 'the OTLP request could not be decoded');
     this.name = 'OtlpDecodeError';
   }
