@@ -1,11 +1,11 @@
 // OpenInference's OpenAI instrumentation (a real, published instrumentation) around the real
 // `openai` client calling the fake model server; its spans go through the real OTLP protobuf
 // exporter to a real Vigil server. The stored runs must match what the model and tools did.
-import { context, trace, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { context, propagation, trace, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,21 +15,20 @@ import { startTestServer } from '../../helpers/test-server.js';
 
 let vigil: VigilServer & { key: string };
 let fake: FakeModelServer;
-let provider: BasicTracerProvider;
+let provider: NodeTracerProvider;
 let instrumentation: OpenAIInstrumentation;
-let contextManager: AsyncLocalStorageContextManager;
 let client: OpenAI;
 
 beforeEach(async () => {
   vigil = await startTestServer();
   const url = await vigil.app.listen({ port: 0, host: '127.0.0.1' });
   fake = await startFakeModelServer();
-  contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
-  provider = new BasicTracerProvider({
+  provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'order-service' }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url}/v1/traces`, headers: { Authorization: `Bearer ${vigil.key}` } }))],
   });
+  // As an application does it: the provider becomes global, with Node's async context manager.
+  provider.register();
   instrumentation = new OpenAIInstrumentation({ tracerProvider: provider });
   // ESM imports are not hooked by require-in-the-middle: hand the module over, as the
   // instrumentation's docs say to for ESM.
@@ -40,8 +39,9 @@ beforeEach(async () => {
 afterEach(async () => {
   instrumentation.disable();
   await provider.shutdown();
+  trace.disable();
   context.disable();
-  contextManager.disable();
+  propagation.disable();
   await fake.close();
   await vigil.close();
 });
