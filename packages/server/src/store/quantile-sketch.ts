@@ -15,10 +15,15 @@ export const SKETCH_RELATIVE_ACCURACY = 0.01;
 
 const mapping = new LogarithmicMapping(SKETCH_RELATIVE_ACCURACY);
 
-/** Bucket counts. `zero` counts values too small to map (0 in practice: durations, tokens). */
+/**
+ * Bucket counts. `zero` counts values too small to map (0 in practice: durations, tokens).
+ * `pending` holds encoded sketches added by reads and not yet unpacked: a read sums thousands of
+ * rows and usually asks few of them for a quantile, so unpacking waits until a figure is needed.
+ */
 export interface QuantileSketch {
   zero: number;
   bins: Map<number, number>;
+  pending?: Uint8Array[];
 }
 
 export function emptySketch(): QuantileSketch {
@@ -47,15 +52,43 @@ export function addValue(s: QuantileSketch, value: number, count = 1): void {
 
 /** Adds `from` into `into` (or subtracts it when sign is -1). */
 export function mergeSketch(into: QuantileSketch, from: QuantileSketch, sign: 1 | -1 = 1): void {
+  if (from.pending?.length) {
+    if (sign === 1) (into.pending ??= []).push(...from.pending);
+    else for (const bytes of from.pending) unpackInto(into, bytes, -1);
+  }
   into.zero += sign * from.zero;
   for (const [k, c] of from.bins) addKey(into, k, sign * c);
+}
+
+/** Adds an encoded sketch into `into` (sign -1 subtracts); additions are unpacked lazily. */
+export function mergeEncoded(into: QuantileSketch, bytes: Uint8Array, sign: 1 | -1 = 1): void {
+  if (bytes.length === 0) return;
+  if (sign === 1) (into.pending ??= []).push(bytes);
+  else unpackInto(into, bytes, -1);
+}
+
+/** The sketch as one sorted list of buckets; folds `pending` and `bins` together once. */
+function flatten(s: QuantileSketch): { zero: number; keys: number[]; counts: number[] } {
+  let encoded: Uint8Array | null = null;
+  if (s.pending?.length) {
+    encoded = s.pending.reduce((a, b) => addEncoded(a, b));
+    if (s.bins.size > 0 || s.zero !== 0) encoded = addEncoded(encoded, encodeBins(s.zero, s.bins));
+    // Keep the folded form: p50, p95 and p99 of one sketch then unpack it once.
+    s.pending = [encoded];
+    s.bins = new Map();
+    s.zero = 0;
+  }
+  if (encoded) return readEncoded(encoded);
+  const keys = [...s.bins.keys()].sort((a, b) => a - b);
+  return { zero: s.zero, keys, counts: keys.map((k) => s.bins.get(k)!) };
 }
 
 /** How many values the sketch holds. Buckets never go below zero in a consistent store; if one
  *  did (a run replaced after retention deleted its old copy), it counts as empty. */
 export function sketchCount(s: QuantileSketch): number {
-  let n = Math.max(0, s.zero);
-  for (const c of s.bins.values()) if (c > 0) n += c;
+  const f = flatten(s);
+  let n = Math.max(0, f.zero);
+  for (const c of f.counts) if (c > 0) n += c;
   return n;
 }
 
@@ -65,17 +98,18 @@ export function sketchCount(s: QuantileSketch): number {
  * API field promised as a number never carries NaN; callers report the count beside it.
  */
 export function sketchQuantile(s: QuantileSketch, q: number): number {
-  const n = sketchCount(s);
+  const f = flatten(s);
+  let n = Math.max(0, f.zero);
+  for (const c of f.counts) if (c > 0) n += c;
   if (n <= 0) return 0;
   const rank = Math.floor(Math.min(1, Math.max(0, q)) * (n - 1));
-  if (rank < s.zero) return 0;
-  const keys = [...s.bins.keys()].sort((a, b) => a - b);
-  let seen = Math.max(0, s.zero);
-  for (const k of keys) {
-    seen += Math.max(0, s.bins.get(k)!);
-    if (seen > rank) return mapping.value(k);
+  let seen = Math.max(0, f.zero);
+  if (rank < seen) return 0;
+  for (let i = 0; i < f.keys.length; i++) {
+    seen += Math.max(0, f.counts[i]!);
+    if (seen > rank) return mapping.value(f.keys[i]!);
   }
-  return mapping.value(keys[keys.length - 1]!);
+  return mapping.value(f.keys[f.keys.length - 1]!);
 }
 
 // Encoding: zigzag varints — the zero count, then (key − previous key, count) per bucket in
@@ -98,39 +132,23 @@ function writeVarint(out: number[], n: number): void {
   out.push(n);
 }
 
-export function encodeSketch(s: QuantileSketch): Buffer {
+function encodeBins(zero: number, bins: Map<number, number>): Buffer {
   const out: number[] = [];
-  writeVarint(out, zigzag(s.zero));
-  const keys = [...s.bins.keys()].sort((a, b) => a - b);
+  writeVarint(out, zigzag(zero));
+  const keys = [...bins.keys()].sort((a, b) => a - b);
   let prev = 0;
   for (const k of keys) {
     writeVarint(out, zigzag(k - prev));
-    writeVarint(out, zigzag(s.bins.get(k)!));
+    writeVarint(out, zigzag(bins.get(k)!));
     prev = k;
   }
   return Buffer.from(out);
 }
 
-/** Adds an encoded sketch into `into` (sign -1 subtracts); avoids building a second Map. */
-export function mergeEncoded(into: QuantileSketch, bytes: Uint8Array, sign: 1 | -1 = 1): void {
-  let i = 0;
-  const read = (): number => {
-    let n = 0;
-    let scale = 1;
-    for (;;) {
-      const b = bytes[i++]!;
-      n += (b & 127) * scale;
-      if (b < 128) return unzigzag(n);
-      scale *= 128;
-    }
-  };
-  if (bytes.length === 0) return;
-  into.zero += sign * read();
-  let key = 0;
-  while (i < bytes.length) {
-    key += read();
-    addKey(into, key, sign * read());
-  }
+export function encodeSketch(s: QuantileSketch): Buffer {
+  if (s.pending?.length) flatten(s);
+  if (s.pending?.length) return Buffer.from(s.pending[0]!);
+  return encodeBins(s.zero, s.bins);
 }
 
 /** Reads an encoding into parallel arrays: zero count, keys ascending, counts. */
@@ -159,9 +177,15 @@ function readEncoded(bytes: Uint8Array): { zero: number; keys: number[]; counts:
   return { zero, keys, counts };
 }
 
+function unpackInto(into: QuantileSketch, bytes: Uint8Array, sign: 1 | -1): void {
+  const r = readEncoded(bytes);
+  into.zero += sign * r.zero;
+  r.keys.forEach((k, i) => addKey(into, k, sign * r.counts[i]!));
+}
+
 /**
  * Sum of two encoded sketches, encoded: one linear walk over both sorted key lists, no Map and
- * no sort. This is the rollup upsert's merge, run once per touched row per write group.
+ * no sort. The rollup upsert merges this way, and reads fold their rows this way.
  */
 export function addEncoded(a: Uint8Array, b: Uint8Array): Buffer {
   const x = readEncoded(a);
@@ -189,6 +213,6 @@ export function addEncoded(a: Uint8Array, b: Uint8Array): Buffer {
 
 export function decodeSketch(bytes: Uint8Array): QuantileSketch {
   const s = emptySketch();
-  mergeEncoded(s, bytes);
+  unpackInto(s, bytes, 1);
   return s;
 }
