@@ -74,6 +74,7 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
   };
 
   const renewOnce = async (): Promise<boolean> => {
+    report(); // a grant that ran out since the last renewal is a loss, even if this one wins it back
     const sentAt = now();
     try {
       const grant = await options.store.tryAcquireLease(options.name, holder, options.ttlMs);
