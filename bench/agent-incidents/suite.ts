@@ -25,6 +25,7 @@ export interface SuiteOptions {
 export interface IncidentResult {
   agent: string;
   kind: IncidentKind;
+  runsPerMinute: number;
   detected: boolean;
   delayMinutes: number | null;
 }
@@ -98,7 +99,7 @@ export function runSuite(opts: SuiteOptions): SuiteResult {
     const watched = INCIDENT_METRICS[kind];
     const hits = run.episodes.filter((e) => watched.includes(e.metric) && e.startMinute >= incident.startMinute && e.startMinute <= incident.endMinute + GRACE_MINUTES);
     const first = hits.length ? Math.min(...hits.map((h) => h.startMinute)) : null;
-    results.push({ agent: agent.name, kind, detected: first !== null, delayMinutes: first === null ? null : first - incident.startMinute });
+    results.push({ agent: agent.name, kind, runsPerMinute: agent.runsPerMinute, detected: first !== null, delayMinutes: first === null ? null : first - incident.startMinute });
     falseAround += run.episodes.filter((e) => e.startMinute < incident.startMinute || e.startMinute > incident.endMinute + GRACE_MINUTES).length;
   }
   let falseAlerts = 0;

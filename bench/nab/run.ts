@@ -1,15 +1,19 @@
 // Runs Vigil's detector core over every NAB series and prints its score under each profile.
-// Usage: npx tsx bench/nab/run.ts [--hold ROWS]
+// Usage: npx tsx bench/nab/run.ts [--hold ROWS] [--settle ROWS]
 import { loadCorpus, loadProfiles, loadPublishedResults } from './nab-data.js';
 import { scoreCorpus } from './scorer.js';
 import { DEFAULT_ADAPTER, vigilScores } from './vigil-scores.js';
 
-const holdArg = process.argv.indexOf('--hold');
-const holdRows = holdArg > 0 ? Number(process.argv[holdArg + 1]) : DEFAULT_ADAPTER.holdRows;
+function numberArg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+}
+const holdRows = numberArg('--hold', DEFAULT_ADAPTER.holdRows);
+const settleRows = numberArg('--settle', DEFAULT_ADAPTER.settleRows);
 
 const started = performance.now();
 const corpus = loadCorpus();
-const scored = corpus.map((s) => ({ name: s.name, scores: vigilScores(s, { holdRows }), windows: s.windows }));
+const scored = corpus.map((s) => ({ name: s.name, scores: vigilScores(s, { holdRows, settleRows }), windows: s.windows }));
 const elapsedMs = performance.now() - started;
 const rows = corpus.reduce((n, s) => n + s.values.length, 0);
 

@@ -1,38 +1,41 @@
 // Turns the Vigil detector core's verdicts on one NAB series into NAB's per-row anomaly_score.
-// The detector is used exactly as the alert evaluator uses it (metric 'default', one update per
-// row); only the mapping to NAB's [0, 1] score column lives here.
+// The detector is used as the alert evaluator uses it (metric 'default', one update per row);
+// only the mapping to NAB's [0, 1] score column lives here.
 import { createDetector } from '../../packages/server/src/alerts/anomaly/index.js';
 import type { NabSeries } from './nab-data.js';
 
 export interface AdapterOptions {
-  /** Score (noise units) below which a series counts as calm; an episode ends after `calmRows`. */
-  calmScore: number;
-  calmRows: number;
+  /** A row is reported only if its score beats every score of the previous `holdRows` rows. */
+  holdRows: number;
+  /** Rows at the start whose scores (from a baseline of a few points) never hold later rows back. */
+  settleRows: number;
 }
 
-export const DEFAULT_ADAPTER: AdapterOptions = { calmScore: 3, calmRows: 10 };
+export const DEFAULT_ADAPTER: AdapterOptions = { holdRows: 1500, settleRows: 150 };
 
 /** Maps the detector's score (noise units, ≥ 0) onto [0, 1) keeping its order. */
 function toUnit(score: number): number {
-  return 1 - Math.exp(-score / 10);
+  return score / (1 + score);
 }
 
 /**
- * An alerting system reports an episode once (pending → firing), not once per row, while NAB
- * counts every row above its threshold as a detection. So a row reports its score only when it
- * is a new high of the current episode; an episode ends when the series has been calm a while.
+ * An alerting system reports an episode once, not once per row, while NAB counts every row at
+ * or above its threshold as a detection. So a row keeps its score only when it is the highest
+ * of the last `holdRows` rows: the onset of an episode, or an episode that gets worse.
  */
 export function vigilScores(series: NabSeries, options: AdapterOptions = DEFAULT_ADAPTER): number[] {
   const detector = createDetector({ metric: 'default' });
+  const raw = series.values.map((value, i) => detector.update({ t: series.timestampsMs[i]!, value }).rawScore);
+  for (let i = 0; i < Math.min(options.settleRows, raw.length); i++) raw[i] = 0;
+  // Sliding-window maximum with a monotonic deque: O(n) whatever holdRows is.
   const out: number[] = [];
-  let episodeMax = 0;
-  let calm = 0;
-  for (let i = 0; i < series.values.length; i++) {
-    const score = detector.update({ t: series.timestampsMs[i]!, value: series.values[i]! }).score;
-    calm = score < options.calmScore ? calm + 1 : 0;
-    if (calm >= options.calmRows) episodeMax = 0;
-    out.push(score > episodeMax ? toUnit(score) : 0);
-    episodeMax = Math.max(episodeMax, score);
+  const deque: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    while (deque.length && deque[0]! < i - options.holdRows) deque.shift();
+    const recentMax = deque.length ? raw[deque[0]!]! : 0;
+    out.push(raw[i]! > recentMax ? toUnit(raw[i]!) : 0);
+    while (deque.length && raw[deque[deque.length - 1]!]! <= raw[i]!) deque.pop();
+    deque.push(i);
   }
   return out;
 }

@@ -34,6 +34,8 @@ const CENTRAL_90_TO_SIGMA = 3.29;
 const MEAN_AD_TO_SIGMA = 1.2533;
 /** Memory of the exponential noise estimates, in points. */
 const NOISE_MEMORY_POINTS = 720;
+/** Bounds on how far the evidence behind a point may widen or narrow its noise band. */
+const MAX_EVIDENCE_SCALE = 3;
 /** Deviations are clipped at this many noise scales before they update a noise estimate. */
 const NOISE_CLIP = 3;
 /** Points deviating by more than this many noise scales do not update the noise estimate. */
@@ -114,6 +116,8 @@ export interface DetectorState {
    * pooled proportion as their level instead.
    */
   rateWindow: [number, number][];
+  /** Exponential mean of point weights: the evidence a typical point carries. */
+  meanWeight: number;
   meanAbsDev: number[];
   seasonal: SeasonalState;
   calibration: CalibrationState;
@@ -169,6 +173,7 @@ export function createDetector(options: DetectorOptions): AnomalyDetector {
     recent: [],
     recentWeights: [],
     rateWindow: [],
+    meanWeight: 0,
     meanAbsDev: SCALES.map(() => 0),
     seasonal: emptySeasonalState(),
     calibration: emptyCalibration(),
@@ -247,7 +252,10 @@ export function restoreDetector(saved: DetectorState): AnomalyDetector {
         // A short mean's noise is learned from its own past deviations (this absorbs
         // autocorrelation), and never taken below what independent points would give.
         const learned = MEAN_AD_TO_SIGMA * s.meanAbsDev[i]!;
-        let noise = Math.max(learned, madSigma / Math.sqrt(k), floor / Math.sqrt(k), 1e-12);
+        // A p95 over three runs is noisier than one over thirty: for magnitudes, noise learned
+        // at the typical weight is scaled by how much less (or more) evidence these points carry.
+        const evidenceScale = profile.noise === 'positive' && s.meanWeight > 0 && trials > 0 ? Math.min(MAX_EVIDENCE_SCALE, Math.max(1 / MAX_EVIDENCE_SCALE, Math.sqrt((s.meanWeight * k) / trials))) : 1;
+        let noise = evidenceScale * Math.max(learned, madSigma / Math.sqrt(k), floor / Math.sqrt(k), 1e-12);
         let signed = dev / noise;
         // Counted metrics: take the smaller of the empirical z and the counting test's, so that
         // neither a calm history nor a rare-event metric's discreteness makes a blip look big.
@@ -272,7 +280,7 @@ export function restoreDetector(saved: DetectorState): AnomalyDetector {
         // would widen the noise band while the incident is still going on and silence it.
         if (Math.abs(signed) < NOISE_FREEZE_SCORE) {
           const clip = NOISE_CLIP * noise;
-          s.meanAbsDev[i] = s.meanAbsDev[i]! + (Math.min(Math.abs(dev), clip) - s.meanAbsDev[i]!) / Math.min(s.count + 1, NOISE_MEMORY_POINTS);
+          s.meanAbsDev[i] = s.meanAbsDev[i]! + (Math.min(Math.abs(dev), clip) / evidenceScale - s.meanAbsDev[i]!) / Math.min(s.count + 1, NOISE_MEMORY_POINTS);
         }
       }
       const expected = level + offset;
@@ -296,6 +304,7 @@ export function restoreDetector(saved: DetectorState): AnomalyDetector {
       if (score < threshold) learnSeasonal(s.seasonal, bucket, value - level, Math.max(madSigma, floor), s.stepMs);
     }
     window.push(deseasonalised);
+    s.meanWeight += (weight - s.meanWeight) / Math.min(s.count + 1, NOISE_MEMORY_POINTS);
     if (profile.noise === 'rate') {
       s.rateWindow.push([deseasonalised * weight, weight]);
       if (s.rateWindow.length > WINDOW_POINTS) s.rateWindow.shift();
