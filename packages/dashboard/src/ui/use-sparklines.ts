@@ -13,7 +13,8 @@ const stepFor = (spanMs: number): string => {
 
 export function useSparklines(agents: string[], range: TimeRange): Map<string, (number | null)[]> {
   const [lines, setLines] = useState(new Map<string, (number | null)[]>());
-  const key = agents.join('\u0000');
+  // The set of agents, not their order: re-sorting the table must not reload the lines.
+  const key = [...agents].sort().join('\u0000');
 
   useEffect(() => {
     const controller = new AbortController();

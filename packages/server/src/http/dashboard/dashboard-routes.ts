@@ -2,6 +2,7 @@
 // I, and the built single-page app (packages/dashboard/dist). It reads no run data: the app
 // fetches that from the read API, which accepts the session cookie through the authenticator.
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
@@ -85,10 +86,12 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRoute
 
   const indexFile = join(deps.distDir, 'index.html');
   const built = existsSync(indexFile);
-  // Read once: the built app changes only with a new build, and a restart picks it up.
-  const indexHtml = built ? readFileSync(indexFile, 'utf8') : NOT_BUILT_PAGE;
-  const sendApp = async (_request: FastifyRequest, reply: FastifyReply) =>
-    reply.headers(APP_HEADERS).type('text/html; charset=utf-8').send(indexHtml);
+  // Read on each page load (it is half a kilobyte): a rebuild renames the hashed assets, and a
+  // cached index.html would point at files that no longer exist.
+  const sendApp = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const html = existsSync(indexFile) ? await readFile(indexFile, 'utf8') : NOT_BUILT_PAGE;
+    return reply.headers(APP_HEADERS).type('text/html; charset=utf-8').send(html);
+  };
   for (const path of APP_ROUTES) app.get(path, sendApp);
 
   if (built) {
