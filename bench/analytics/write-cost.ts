@@ -12,7 +12,6 @@ import type { RunRecord } from '@vigil/protocol';
 import { addRunToDelta, createRollupDelta } from '../../packages/server/src/store/rollup.js';
 import { createSqliteRollupWriter } from '../../packages/server/src/store/sqlite/rollup-writer.js';
 import { createSqliteStore, migrateSqlite, openSqliteDatabase } from '../../packages/server/src/store/sqlite/sqlite-store.js';
-import { registerSketchFunctions } from '../../packages/server/src/store/sqlite/rollup-writer.js';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const RUNS_PER_BATCH = 500;
@@ -81,7 +80,6 @@ async function store(): Promise<number> {
 async function rollupsAlone(): Promise<number> {
   const db = openSqliteDatabase(join(dir, 'rollups.db'));
   migrateSqlite(db);
-  registerSketchFunctions(db);
   const writer = createSqliteRollupWriter(db);
   const write = db.transaction((runs: RunRecord[]) => {
     const delta = createRollupDelta();

@@ -150,8 +150,9 @@ export interface ModelDelta extends ModelRollup { project_id: number; level_ms: 
 
 /**
  * The change a set of writes makes to every rollup row it touches, one entry per row. A write
- * group sums its runs here in memory and the engine applies each entry once (one upsert per
- * row per transaction, however many runs fell into that minute).
+ * group sums its runs here in memory (addRunToDelta fills the finest level only), then the
+ * engine adds the coarser levels once (expandDelta) and applies each entry once: one upsert per
+ * row per transaction, however many runs fell into that minute.
  */
 export interface RollupDelta {
   agents: Map<string, AgentDelta>;
@@ -215,7 +216,8 @@ export function addRunToDelta(delta: RollupDelta, projectId: number, run: RunRec
     previous = call;
   }
 
-  for (const level of ROLLUP_LEVELS_MS) {
+  {
+    const level = ROLLUP_LEVELS_MS[0]!;
     const bucket = floorTo(run.timestamp, level);
     const aKey = `${projectId}\u0000${level}\u0000${bucket}\u0000${run.agent_name}`;
     let a = delta.agents.get(aKey);
@@ -265,7 +267,8 @@ export function addRunToDelta(delta: RollupDelta, projectId: number, run: RunRec
   }
 
   if (run.model !== null) {
-    for (const level of MODEL_ROLLUP_LEVELS_MS) {
+    {
+      const level = MODEL_ROLLUP_LEVELS_MS[0]!;
       const bucket = floorTo(run.timestamp, level);
       const mKey = `${projectId}\u0000${level}\u0000${bucket}\u0000${run.agent_name}\u0000${run.model}`;
       let m = delta.models.get(mKey);
@@ -299,6 +302,38 @@ export function mergeDelta(into: RollupDelta, from: RollupDelta): void {
     if (cur) mergeModelStats(cur, d);
     else into.models.set(k, d);
   }
+}
+
+/**
+ * The delta with every level: each finest-level entry is also added to its hour and day entry.
+ * Done once per write group, so a run costs one entry update instead of one per level.
+ */
+export function expandDelta(d: RollupDelta): RollupDelta {
+  const out = createRollupDelta();
+  const add = <T extends { project_id: number; level_ms: number; bucket_start: number }>(
+    into: Map<string, T>, entries: Map<string, T>, levels: readonly number[], idOf: (e: T) => string,
+    fresh: (e: T, level: number, bucket: number) => T, merge: (into: T, from: T) => void,
+  ) => {
+    for (const [key, e] of entries) {
+      into.set(key, e);
+      for (const level of levels.slice(1)) {
+        const bucket = floorTo(e.bucket_start, level);
+        const k = `${e.project_id}\u0000${level}\u0000${bucket}\u0000${idOf(e)}`;
+        let c = into.get(k);
+        if (!c) into.set(k, (c = fresh(e, level, bucket)));
+        merge(c, e);
+      }
+    }
+  };
+  add(out.agents, d.agents, ROLLUP_LEVELS_MS, (e) => e.agent_name,
+    (e, level, bucket) => withKey(emptyAgentStats(), e.project_id, level, e.agent_name, bucket), (c, e) => mergeAgentStats(c, e));
+  add(out.tools, d.tools, ROLLUP_LEVELS_MS, (e) => `${e.agent_name}\u0000${e.tool_name}`,
+    (e, level, bucket) => Object.assign(withKey(emptyToolStats(), e.project_id, level, e.agent_name, bucket), { tool_name: e.tool_name }),
+    (c, e) => mergeToolStats(c, e));
+  add(out.models, d.models, MODEL_ROLLUP_LEVELS_MS, (e) => `${e.agent_name}\u0000${e.model}`,
+    (e, level, bucket) => Object.assign(withKey(emptyModelStats(), e.project_id, level, e.agent_name, bucket), { model: e.model }),
+    (c, e) => mergeModelStats(c, e));
+  return out;
 }
 
 // ---- Reading: which buckets of which level cover a range ----------------------------------

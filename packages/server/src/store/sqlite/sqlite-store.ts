@@ -17,7 +17,7 @@ import { backfillRollupsIfEmpty } from './rollup-backfill.js';
 import { createSqliteRollupReader } from './rollup-reader.js';
 import { createSqliteAlertingTables } from './alerting-tables.js';
 import { createSqliteOtlpTables } from './otlp-tables.js';
-import { createSqliteRollupWriter, registerSketchFunctions } from './rollup-writer.js';
+import { createSqliteRollupWriter } from './rollup-writer.js';
 import { createSqliteRetention } from './retention.js';
 import { fromRunRow, toRunRow, type RunRow } from './run-rows.js';
 
@@ -95,7 +95,6 @@ export function migrateSqlite(db: Database.Database): void {
 export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
   const now = options.now ?? Date.now;
   const db = openSqliteDatabase(options.path);
-  registerSketchFunctions(db);
   const rollupWriter = createSqliteRollupWriter(db);
   const rollupReader = createSqliteRollupReader(db);
   const retention = createSqliteRetention(db);
