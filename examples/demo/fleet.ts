@@ -16,7 +16,7 @@ import { createBackends } from './backends.js';
 import { sendHistory } from './history.js';
 import { createModelBrain } from './model-brain.js';
 import { dailyLoad, PROFILES } from './profiles.js';
-import { createScenario, INCIDENTS } from './scenario.js';
+import { createScenario, INCIDENTS, type Scenario } from './scenario.js';
 
 /** Most runs of one agent in flight at once; beyond it a run is skipped (the fleet never piles up). */
 const MAX_IN_FLIGHT_PER_AGENT = 25;
@@ -67,32 +67,8 @@ export async function startDemoFleet(opts: DemoFleetOptions): Promise<DemoFleet>
   setTracingDisabled(false);
   setTraceProcessors([new vigil.VigilTraceProcessor()]);
 
-  const backends = createBackends(scenario);
-  const support = createCustomerSupportBot({ openai, backends: backends.support, configPath: configPath('customer_support_bot.yaml') });
-  const billing = createBillingAgent({
-    openai,
-    backends: backends.billing,
-    configPath: configPath('billing_agent.yaml'),
-    promptVersion: () => (scenario.isActive('prompt_bloat', Date.now()) ? 'v2' : 'v1'),
-  });
-  const reviewer = createCodeReviewer({ openai, backends: backends.review, configPath: configPath('code_reviewer.yaml') });
-  const research = createResearchAssistant({ openai, backends: backends.research, configPath: configPath('research_assistant.yaml') });
-  const travel = createTravelPlanner({ openai, backends: backends.travel, configPath: configPath('travel_planner.yaml') });
-
+  const invoke = createFleetAgents(openai, scenario);
   let counter = 0;
-  const session = { id: 'sess-0', user: 'user-0', left: 0 };
-  const invoke: Record<string, (seed: number) => Promise<unknown>> = {
-    customer_support_bot: (seed) => {
-      // A customer asks one to three questions in one session.
-      if (session.left-- <= 0) Object.assign(session, { id: `sess-${seed.toString(36)}`, user: `user-${seed % 400}`, left: seed % 3 });
-      return support.answer(PROFILES.customer_support_bot!.request(seed), { sessionId: session.id, userId: session.user });
-    },
-    billing_agent: (seed) => billing.handle(PROFILES.billing_agent!.request(seed)),
-    code_reviewer: (seed) => reviewer.review(PROFILES.code_reviewer!.request(seed)),
-    research_assistant: (seed) => research.ask(`${PROFILES.research_assistant!.request(seed)} (#${seed})`),
-    travel_planner: (seed) => travel.plan(`${PROFILES.travel_planner!.request(seed)} (#${seed})`),
-  };
-
   const stats: Record<string, { started: number; failed: number; inFlight: number; nextAt: number }> = {};
   for (const name of Object.keys(invoke)) stats[name] = { started: 0, failed: 0, inFlight: 0, nextAt: startedAt };
   const inFlight = new Set<Promise<unknown>>();
@@ -148,6 +124,39 @@ export async function startDemoFleet(opts: DemoFleetOptions): Promise<DemoFleet>
       await fake.close();
     },
   };
+}
+
+/**
+ * The five agents, wired to the simulated backends and the scenario, as one function per agent
+ * that runs one conversation from a seed (the fleet's traffic driver and the tests call these).
+ */
+export function createFleetAgents(openai: OpenAI, scenario: Scenario): Record<string, (seed: number) => Promise<unknown>> {
+  const backends = createBackends(scenario);
+  const support = createCustomerSupportBot({ openai, backends: backends.support, configPath: configPath('customer_support_bot.yaml') });
+  const billing = createBillingAgent({
+    openai,
+    backends: backends.billing,
+    configPath: configPath('billing_agent.yaml'),
+    promptVersion: () => (scenario.isActive('prompt_bloat', Date.now()) ? 'v2' : 'v1'),
+  });
+  const reviewer = createCodeReviewer({ openai, backends: backends.review, configPath: configPath('code_reviewer.yaml') });
+  const research = createResearchAssistant({ openai, backends: backends.research, configPath: configPath('research_assistant.yaml') });
+  const travel = createTravelPlanner({ openai, backends: backends.travel, configPath: configPath('travel_planner.yaml') });
+
+  const session = { id: 'sess-0', user: 'user-0', left: 0 };
+  const invoke: Record<string, (seed: number) => Promise<unknown>> = {
+    customer_support_bot: (seed) => {
+      // A customer asks one to three questions in one session.
+      if (session.left-- <= 0) Object.assign(session, { id: `sess-${seed.toString(36)}`, user: `user-${seed % 400}`, left: seed % 3 });
+      return support.answer(PROFILES.customer_support_bot!.request(seed), { sessionId: session.id, userId: session.user });
+    },
+    billing_agent: (seed) => billing.handle(PROFILES.billing_agent!.request(seed)),
+    code_reviewer: (seed) => reviewer.review(PROFILES.code_reviewer!.request(seed)),
+    research_assistant: (seed) => research.ask(`${PROFILES.research_assistant!.request(seed)} (#${seed})`),
+    travel_planner: (seed) => travel.plan(`${PROFILES.travel_planner!.request(seed)} (#${seed})`),
+  };
+
+  return invoke;
 }
 
 function fmtOffset(ms: number): string {

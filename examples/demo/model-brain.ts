@@ -24,7 +24,12 @@ function toolNames(body: Record<string, unknown>): string[] {
   return tools.map((t) => t.function?.name ?? t.name ?? '').filter(Boolean);
 }
 
-const textOf = (content: unknown): string => (typeof content === 'string' ? content : JSON.stringify(content ?? ''));
+/** The text of a message's content, whether a string or a list of parts ({type, text}). */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((p) => (p && typeof p === 'object' && 'text' in p ? String((p as { text: unknown }).text) : '')).join('');
+}
 
 /** Reads who is asking and how far the conversation is, from either API's request shape. */
 export function readConversation(request: FakeRequest): Conversation | null {
