@@ -118,6 +118,8 @@ export interface DetectorState {
   rateWindow: [number, number][];
   /** Exponential mean of point weights: the evidence a typical point carries. */
   meanWeight: number;
+  /** Count metrics: points in the current run of zeros, and the events expected over them. */
+  silence: { points: number; expected: number };
   meanAbsDev: number[];
   seasonal: SeasonalState;
   calibration: CalibrationState;
@@ -174,6 +176,7 @@ export function createDetector(options: DetectorOptions): AnomalyDetector {
     recentWeights: [],
     rateWindow: [],
     meanWeight: 0,
+    silence: { points: 0, expected: 0 },
     meanAbsDev: SCALES.map(() => 0),
     seasonal: emptySeasonalState(),
     calibration: emptyCalibration(),
@@ -284,6 +287,22 @@ export function restoreDetector(saved: DetectorState): AnomalyDetector {
         }
       }
       const expected = level + offset;
+      if (profile.noise === 'count') {
+        // A stretch of zeros is judged over its whole length, however long: the chance of that
+        // much silence at the expected rate is e^(−expected), whatever the load swings are.
+        if (value === 0) {
+          s.silence.points++;
+          s.silence.expected += Math.max(expected, 0);
+          const signed = poissonZ(0, s.silence.expected);
+          const directional = profile.direction === 'up' ? signed : -signed;
+          const k = s.silence.points;
+          const candidate = { score: directional, signed, k, mean: -offset, noise: Math.abs(expected / signed) };
+          if (directional > best.score) best = candidate;
+          if (directional > (bestMaterial?.score ?? -Infinity) && materialChange(profile, 0, expected, k)) bestMaterial = candidate;
+        } else {
+          s.silence = { points: 0, expected: 0 };
+        }
+      }
       const rawScore = Math.max(best.score, 0);
       const shown = bestMaterial ?? best;
       const observed = shown.mean + offset;
