@@ -82,6 +82,10 @@ export interface AgentSummary {
   tool_error_rate: number;
   status_counts?: Partial<Record<CompletionStatus, number>>;
   tokens_per_success?: number;
+  priced_runs?: number;
+  unpriced_runs?: number;
+  /** Models of this agent's runs that the price table does not know: their runs have no cost. */
+  unpriced_models?: string[];
   [extra: string]: unknown;
 }
 

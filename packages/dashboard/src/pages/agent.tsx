@@ -134,7 +134,11 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
           <Kpi label="Success rate" value={fmtPct(s.success_rate)} tone={s.success_rate < 0.95 ? 'bad' : undefined} />
           <Kpi label="p50 / p95 latency" value={`${fmtMs(s.p50_latency_ms)} / ${fmtMs(s.p95_latency_ms)}`} />
           <Kpi label="Tokens per run" value={fmtInt(s.avg_tokens)} />
-          <Kpi label="Cost" value={fmtUsd(s.cost_usd)} />
+          <Kpi
+            label={(s.unpriced_runs ?? 0) > 0 ? `Cost (${s.unpriced_runs} runs unpriced)` : 'Cost'}
+            value={(s.priced_runs ?? 1) === 0 && (s.unpriced_runs ?? 0) > 0 ? 'unpriced' : fmtUsd(s.cost_usd)}
+            title={(s.unpriced_models ?? []).length > 0 ? `not in the price table: ${s.unpriced_models!.join(', ')} (add under pricing: in vigil.yaml)` : undefined}
+          />
           <Kpi label="Iterations per run" value={fmtNum(s.avg_iterations)} />
           <Kpi label="Tool error rate" value={fmtPct(s.tool_error_rate)} tone={s.tool_error_rate > 0.05 ? 'warn' : undefined} />
         </div>

@@ -6,7 +6,7 @@ import { useApi } from '../api/use-api';
 import type { AgentSummary, AgentsResponse, Alert } from '../api/types';
 import { hrefWithRange, useQueryState } from '../state/query';
 import { useTimeRange } from '../state/time-range';
-import { Rate } from '../ui/badges';
+import { Cost, Rate } from '../ui/badges';
 import { fmtCompact, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from '../ui/format';
 import { Kpi, LoadState } from '../ui/kpi';
 import { Sparkline } from '../ui/sparkline';
@@ -66,6 +66,7 @@ export function FleetPage() {
       runs,
       success: runs > 0 ? ok / runs : null,
       cost: list.reduce((s, a) => s + (a.cost_usd ?? 0), 0),
+      unpriced: list.reduce((s, a) => s + (a.unpriced_runs ?? 0), 0),
       tokens: list.reduce((s, a) => s + (a.total_tokens ?? 0), 0),
       worstP95: list.reduce((m, a) => Math.max(m, a.p95_latency_ms ?? 0), 0),
     };
@@ -91,7 +92,7 @@ export function FleetPage() {
         <Kpi label="Success rate" value={fmtPct(totals.success)} tone={totals.success !== null && totals.success < 0.95 ? 'bad' : undefined} />
         <Kpi label="Worst p95 latency" value={fmtMs(totals.worstP95)} />
         <Kpi label="Tokens" value={fmtCompact(totals.tokens)} />
-        <Kpi label="Cost" value={fmtUsd(totals.cost)} />
+        <Kpi label={totals.unpriced > 0 ? 'Cost (some runs unpriced)' : 'Cost'} value={fmtUsd(totals.cost)} title={totals.unpriced > 0 ? `${totals.unpriced} runs have a model the price table does not know` : undefined} />
         <Kpi label="Firing alerts" value={fmtInt(firingCount)} tone={firingCount > 0 ? 'bad' : undefined} />
       </div>
       <section class="panel" aria-labelledby="agents-title">
@@ -128,7 +129,9 @@ export function FleetPage() {
                       <td class="num"><Rate value={a.success_rate} runs={a.runs} /></td>
                       <td class="num">{fmtMs(a.p95_latency_ms)}</td>
                       <td class="num hide-narrow">{fmtInt(a.avg_tokens)}</td>
-                      <td class="num hide-narrow">{fmtUsd(a.cost_usd)}</td>
+                      <td class="num hide-narrow">
+                        <Cost usd={a.cost_usd} unpricedRuns={a.unpriced_runs} unpricedModels={a.unpriced_models} pricedRuns={a.priced_runs} />
+                      </td>
                       <td>
                         {alerts.length === 0 ? (
                           <span class="muted">none</span>
