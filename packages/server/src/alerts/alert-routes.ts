@@ -11,6 +11,8 @@ import { markSilenced, silenceStatus, type SilenceService } from './silences.js'
 import type { AlertInstance, AlertState, AlertTransition, AlertView, Silence, SilenceMatcher } from './types.js';
 
 const STATES: readonly AlertState[] = ['pending', 'firing', 'resolved'];
+/** Listed firing first, then pending, then resolved; newest first within each. */
+const LIST_ORDER: Record<AlertState, number> = { firing: 0, pending: 1, resolved: 2 };
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_MATCHERS = 32;
 const MAX_COMMENT = 4096;
@@ -117,7 +119,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     const alerts = (await views(request.principal!.projectId, now))
       .filter((a) => !states || states.includes(a.state))
       .filter((a) => silenced === undefined || a.silenced === (silenced === 'true'))
-      .sort((a, b) => STATES.indexOf(b.state) - STATES.indexOf(a.state) || b.activeAt - a.activeAt);
+      .sort((a, b) => LIST_ORDER[a.state] - LIST_ORDER[b.state] || b.activeAt - a.activeAt);
     return { alerts: alerts.map(alertJson) };
   });
 

@@ -16,8 +16,17 @@ export const SETTLE_MS = 60_000;
 export const WARMUP_HISTORY_MS = 4 * 3_600_000;
 /** A verdict older than this no longer holds an alert: the agent stopped producing that metric. */
 export const STALE_VERDICT_MS = 15 * 60_000;
-/** Detector state is stored at most this often; the cursor is stored with it, so replay covers the gap. */
-export const PERSIST_EVERY_MS = 10 * 60_000;
+/**
+ * Each series' detector state is stored once per this many minutes, a tenth of the series each
+ * minute, so no cycle pays for serialising them all. The stored cursor stays this far behind, and
+ * after a restart the missing minutes are replayed: a detector ignores minutes it has already seen.
+ */
+export const PERSIST_SLICES = 10;
+/**
+ * At most this many minutes are fed per cycle. A first start warms up on WARMUP_HISTORY_MS of
+ * history over the following cycles (48 at 15 s) instead of stalling one cycle for seconds.
+ */
+export const MAX_CATCHUP_MINUTES = 5;
 
 export const ANOMALY_METRICS = [
   'volume', 'success_rate', 'p95_latency_ms', 'tokens_per_run', 'iterations_per_run', 'tool_error_rate', 'tool_timeout_rate',
@@ -84,7 +93,6 @@ interface Series {
 interface ProjectState {
   /** Exclusive end of the minutes fed so far. */
   cursor: number;
-  persistedAt: number;
   series: Map<string, Series>;
 }
 
@@ -94,6 +102,12 @@ interface StoredSeries {
 }
 
 const CURSOR_KEY = 'anomaly/cursor';
+/** A stable slice of a series key, 0 … PERSIST_SLICES−1. */
+function sliceOf(key: string): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return h % PERSIST_SLICES;
+}
 const seriesKey = (agent: string, metric: string) => `anomaly/series/${metric}/${agent}`;
 
 export interface AnomalyRule extends Rule {
@@ -116,7 +130,7 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
     if (p) return p;
     const stored = await deps.state.get(projectId, 'anomaly/');
     const cursor = stored.get(CURSOR_KEY) as number | undefined;
-    p = { cursor: cursor ?? settled - WARMUP_HISTORY_MS, persistedAt: cursor ?? -Infinity, series: new Map() };
+    p = { cursor: cursor ?? settled - WARMUP_HISTORY_MS, series: new Map() };
     for (const [key, value] of stored) {
       if (!key.startsWith('anomaly/series/')) continue;
       const v = value as StoredSeries;
@@ -126,11 +140,14 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
     return p;
   }
 
-  async function save(projectId: number, p: ProjectState, now: number): Promise<void> {
-    const entries: [string, unknown][] = [[CURSOR_KEY, p.cursor]];
-    for (const [key, s] of p.series) entries.push([key, { detector: s.detector.serialize(), last: s.last } satisfies StoredSeries]);
+  /** Stores the series of some slices (or all with null), and a cursor every stored series has reached. */
+  async function save(projectId: number, p: ProjectState, slices: ReadonlySet<number> | null): Promise<void> {
+    const entries: [string, unknown][] = [[CURSOR_KEY, slices === null ? p.cursor : p.cursor - PERSIST_SLICES * MINUTE_MS]];
+    for (const [key, s] of p.series) {
+      if (slices !== null && !slices.has(sliceOf(key))) continue;
+      entries.push([key, { detector: s.detector.serialize(), last: s.last } satisfies StoredSeries]);
+    }
     await deps.state.put(projectId, entries);
-    p.persistedAt = now;
   }
 
   function feed(p: ProjectState, agent: string, metric: AnomalyMetric, t: number, value: number, weight: number): void {
@@ -147,8 +164,9 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
     const p = await load(projectId, settled);
     // After a long outage, replay at most the warm-up span: older minutes would not change the verdict.
     const from = Math.max(p.cursor, settled - WARMUP_HISTORY_MS);
-    if (settled <= from) return p;
-    const rows = await deps.minuteRollups(projectId, from, settled);
+    const to = Math.min(settled, from + MAX_CATCHUP_MINUTES * MINUTE_MS);
+    if (to <= from) return p;
+    const rows = await deps.minuteRollups(projectId, from, to);
     const byMinute = new Map<number, Map<string, AgentRollup>>();
     for (const r of rows) {
       let m = byMinute.get(r.bucket_start);
@@ -157,7 +175,7 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
     }
     const agents = new Set<string>(rows.map((r) => r.agent_name));
     for (const key of p.series.keys()) agents.add(key.slice(key.indexOf('/', 'anomaly/series/'.length) + 1));
-    for (let t = from; t < settled; t += MINUTE_MS) {
+    for (let t = from; t < to; t += MINUTE_MS) {
       const minute = byMinute.get(t);
       for (const agent of agents) {
         const r = minute?.get(agent);
@@ -169,8 +187,10 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
         for (const m of minuteMetrics(r)) feed(p, agent, m.metric, t, m.value, m.weight);
       }
     }
-    p.cursor = settled;
-    if (now - p.persistedAt >= PERSIST_EVERY_MS) await save(projectId, p, now);
+    p.cursor = to;
+    const slices = new Set<number>();
+    for (let t = from; t < to; t += MINUTE_MS) slices.add(Math.floor(t / MINUTE_MS) % PERSIST_SLICES);
+    await save(projectId, p, slices);
     return p;
   }
 
@@ -209,7 +229,7 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
       return out;
     },
     async persist() {
-      for (const [projectId, p] of projects) await save(projectId, p, p.persistedAt);
+      for (const [projectId, p] of projects) await save(projectId, p, null);
     },
   };
 }

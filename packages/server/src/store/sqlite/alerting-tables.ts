@@ -17,8 +17,10 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
     return {
       runs: db.prepare(`SELECT run_id, agent_name, ts, duration_ms, tokens_used, iterations, cost_usd, completion_status, error_type
         FROM runs WHERE project_id = ? AND ts >= ? AND ts < ? ORDER BY ts, run_id`).raw(),
+      // CROSS JOIN fixes the loop order: the window's runs by time index, then each run's calls by
+      // primary key. Left to itself the planner scans every tool call of the project.
       calls: db.prepare(`SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
-        FROM runs r JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
+        FROM runs r CROSS JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
         WHERE r.project_id = ? AND r.ts >= ? AND r.ts < ? ORDER BY t.run_id, t.seq`).raw(),
       upsert: db.prepare(`INSERT INTO alert_instances (project_id, fingerprint, alertname, state, body) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (project_id, fingerprint) DO UPDATE SET alertname = excluded.alertname, state = excluded.state, body = excluded.body`),
