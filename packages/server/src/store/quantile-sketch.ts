@@ -71,7 +71,7 @@ export function mergeEncoded(into: QuantileSketch, bytes: Uint8Array, sign: 1 | 
 function flatten(s: QuantileSketch): { zero: number; keys: number[]; counts: number[] } {
   let encoded: Uint8Array | null = null;
   if (s.pending?.length) {
-    encoded = s.pending.reduce((a, b) => addEncoded(a, b));
+    encoded = s.pending.length === 1 ? s.pending[0]! : sumEncodings(s.pending);
     if (s.bins.size > 0 || s.zero !== 0) encoded = addEncoded(encoded, encodeBins(s.zero, s.bins));
     // Keep the folded form: p50, p95 and p99 of one sketch then unpack it once.
     s.pending = [encoded];
@@ -208,6 +208,79 @@ export function addEncoded(a: Uint8Array, b: Uint8Array): Buffer {
     else if (kx < ky) emit(kx, x.counts[i++]!);
     else emit(ky, y.counts[j++]!);
   }
+  return Buffer.from(out);
+}
+
+/**
+ * Buckets a dense sum covers: keys −2048…2047, values from about 1e-18 to 1e17 at 1% accuracy
+ * (durations in ms, tokens and iterations all fall inside); a key outside goes to a Map.
+ */
+const DENSE_OFFSET = 2048;
+const DENSE_SIZE = 4096;
+
+/**
+ * Sum of many encodings in one pass, decoding straight into a dense array of bucket counts, so
+ * the cost is one step per stored bucket. (Folding pairwise re-reads the growing sum per row.)
+ */
+function sumEncodings(list: Uint8Array[]): Buffer {
+  const dense = new Float64Array(DENSE_SIZE);
+  let lo = DENSE_SIZE;
+  let hi = -1;
+  let outside: Map<number, number> | null = null;
+  let zero = 0;
+  for (const bytes of list) {
+    let i = 0;
+    const read = (): number => {
+      let n = 0;
+      let scale = 1;
+      for (;;) {
+        const b = bytes[i++]!;
+        n += (b & 127) * scale;
+        if (b < 128) return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+        scale *= 128;
+      }
+    };
+    if (bytes.length === 0) continue;
+    zero += read();
+    let key = 0;
+    while (i < bytes.length) {
+      key += read();
+      const c = read();
+      const at = key + DENSE_OFFSET;
+      if (at >= 0 && at < DENSE_SIZE) {
+        dense[at]! += c;
+        if (at < lo) lo = at;
+        if (at > hi) hi = at;
+      } else {
+        outside ??= new Map();
+        outside.set(key, (outside.get(key) ?? 0) + c);
+      }
+    }
+  }
+  const out: number[] = [];
+  writeVarint(out, zigzag(zero));
+  const keys: number[] = [];
+  const counts: number[] = [];
+  for (let at = lo; at <= hi; at++) {
+    if (dense[at] !== 0) {
+      keys.push(at - DENSE_OFFSET);
+      counts.push(dense[at]!);
+    }
+  }
+  if (outside) {
+    for (const [k, c] of outside) if (c !== 0) { keys.push(k); counts.push(c); }
+    const order = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
+    const k2 = order.map((i) => keys[i]!);
+    const c2 = order.map((i) => counts[i]!);
+    keys.splice(0, keys.length, ...k2);
+    counts.splice(0, counts.length, ...c2);
+  }
+  let prev = 0;
+  keys.forEach((k, i) => {
+    writeVarint(out, zigzag(k - prev));
+    writeVarint(out, zigzag(counts[i]!));
+    prev = k;
+  });
   return Buffer.from(out);
 }
 

@@ -6,14 +6,17 @@ import { COMPLETION_STATUSES, type CompletionStatus, type RunRecord } from '@vig
 import { addKey, emptySketch, mergeSketch, sketchKey, type QuantileSketch } from './quantile-sketch.js';
 
 export const MINUTE_MS = 60_000;
+export const TEN_MINUTES_MS = 600_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 /**
  * Bucket sizes kept for agents and tools, finest first. Minutes answer short windows and the
- * edges of long ones; hours and days keep a 30-day (or 400-day) query to a few thousand rows.
+ * edges of long ones; ten minutes keep those edges to a handful of rows (a "last 24 h" that
+ * starts at :47 reads 7 minutes + 1 ten-minute bucket, not 13 minutes); hours and days keep a
+ * 30-day (or 400-day) query to a few thousand rows.
  */
-export const ROLLUP_LEVELS_MS: readonly number[] = [MINUTE_MS, HOUR_MS, DAY_MS];
+export const ROLLUP_LEVELS_MS: readonly number[] = [MINUTE_MS, TEN_MINUTES_MS, HOUR_MS, DAY_MS];
 /** Per-model rows only say which models were used and which were unpriced: hours are enough. */
 export const MODEL_ROLLUP_LEVELS_MS: readonly number[] = [HOUR_MS, DAY_MS];
 

@@ -2,19 +2,22 @@
 // request in a group leaves no trace in rollups, and rollups are rebuilt for runs stored before them.
 import { describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, ROLLUP_LEVELS_MS, planSegments } from '../../src/store/rollup.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, ROLLUP_LEVELS_MS, TEN_MINUTES_MS, planSegments } from '../../src/store/rollup.js';
 import type { RunRecord } from '@vigil/protocol';
 import { makeRun, T0 } from './contract/fixtures.js';
 
 describe('planSegments', () => {
-  it('uses days in the middle and hours and minutes at the edges', () => {
-    const from = T0 + 23 * HOUR_MS + 50 * MINUTE_MS;
-    const to = T0 + 3 * DAY_MS + 2 * HOUR_MS + 5 * MINUTE_MS;
+  it('uses days in the middle and hours, ten minutes and minutes at the edges', () => {
+    const from = T0 + 22 * HOUR_MS + 47 * MINUTE_MS;
+    const to = T0 + 3 * DAY_MS + 2 * HOUR_MS + 25 * MINUTE_MS;
     expect(planSegments(from, to, ROLLUP_LEVELS_MS)).toEqual([
-      { level_ms: MINUTE_MS, from, to: T0 + DAY_MS },
+      { level_ms: MINUTE_MS, from, to: T0 + 22 * HOUR_MS + 50 * MINUTE_MS },
+      { level_ms: TEN_MINUTES_MS, from: T0 + 22 * HOUR_MS + 50 * MINUTE_MS, to: T0 + 23 * HOUR_MS },
+      { level_ms: HOUR_MS, from: T0 + 23 * HOUR_MS, to: T0 + DAY_MS },
       { level_ms: DAY_MS, from: T0 + DAY_MS, to: T0 + 3 * DAY_MS },
       { level_ms: HOUR_MS, from: T0 + 3 * DAY_MS, to: T0 + 3 * DAY_MS + 2 * HOUR_MS },
-      { level_ms: MINUTE_MS, from: T0 + 3 * DAY_MS + 2 * HOUR_MS, to },
+      { level_ms: TEN_MINUTES_MS, from: T0 + 3 * DAY_MS + 2 * HOUR_MS, to: T0 + 3 * DAY_MS + 2 * HOUR_MS + 20 * MINUTE_MS },
+      { level_ms: MINUTE_MS, from: T0 + 3 * DAY_MS + 2 * HOUR_MS + 20 * MINUTE_MS, to },
     ]);
   });
 
@@ -26,6 +29,7 @@ describe('planSegments', () => {
     const segs = planSegments(T0, T0 + 2 * DAY_MS, ROLLUP_LEVELS_MS, 15 * MINUTE_MS);
     expect(segs).toEqual([{ level_ms: MINUTE_MS, from: T0, to: T0 + 2 * DAY_MS }]);
     expect(planSegments(T0, T0 + 2 * DAY_MS, ROLLUP_LEVELS_MS, 3 * HOUR_MS).map((s) => s.level_ms)).toEqual([HOUR_MS]);
+    expect(planSegments(T0 + 5 * MINUTE_MS, T0 + 2 * HOUR_MS, ROLLUP_LEVELS_MS, 30 * MINUTE_MS).map((s) => s.level_ms)).toEqual([MINUTE_MS, TEN_MINUTES_MS]);
   });
 });
 

@@ -214,4 +214,13 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'rollups gain a 10-minute level: rebuilt from the raw runs on start (rollup-backfill.ts)',
+    sql: `
+      DELETE FROM rollup_agent;
+      DELETE FROM rollup_tool;
+      DELETE FROM rollup_model;
+    `,
+  },
 ];

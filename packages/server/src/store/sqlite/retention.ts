@@ -3,6 +3,7 @@
 // its turn on the event loop between batches. Deleting raw runs leaves rollups untouched: they
 // are the long-term history.
 import type Database from 'better-sqlite3';
+import { MODEL_ROLLUP_LEVELS_MS, ROLLUP_LEVELS_MS } from '../rollup.js';
 
 export interface SqliteRetention {
   deleteRunsBefore(before: number, limit: number): number;
@@ -10,6 +11,7 @@ export interface SqliteRetention {
 }
 
 const ROLLUP_TABLES = ['rollup_agent', 'rollup_tool', 'rollup_model'] as const;
+const LEVELS = [...new Set([...ROLLUP_LEVELS_MS, ...MODEL_ROLLUP_LEVELS_MS])].join(', ');
 
 export function createSqliteRetention(db: Database.Database): SqliteRetention {
   let statements: ReturnType<typeof prepare> | null = null;
@@ -24,7 +26,7 @@ export function createSqliteRetention(db: Database.Database): SqliteRetention {
       keys: db.prepare('SELECT DISTINCT project_id, agent_name FROM agents'),
       deleteRollups: ROLLUP_TABLES.map((t) => db.prepare(`DELETE FROM ${t} WHERE (project_id, agent_name, level_ms, bucket_start) IN
         (SELECT project_id, agent_name, level_ms, bucket_start FROM ${t}
-          WHERE project_id = ? AND agent_name = ? AND level_ms IN (60000, 3600000, 86400000) AND bucket_start < ? LIMIT ?)`)),
+          WHERE project_id = ? AND agent_name = ? AND level_ms IN (${LEVELS}) AND bucket_start < ? LIMIT ?)`)),
     };
   }
   const stmts = () => (statements ??= prepare());
