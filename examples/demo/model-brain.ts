@@ -47,6 +47,11 @@ export function readConversation(request: FakeRequest): Conversation | null {
   return { agent, firstUserText: textOf(user?.content), toolResults: items.filter((i) => i.type === 'function_call_output').length };
 }
 
+/** The loop incident: two trips in three get stuck asking for the very same flight search. */
+export function loopsDuringIncident(seed: number): boolean {
+  return seed % 3 !== 0;
+}
+
 export function createModelBrain(scenario: Scenario, now: () => number = Date.now) {
   let calls = 0;
   return (request: FakeRequest): FakeReply => {
@@ -67,8 +72,7 @@ export function createModelBrain(scenario: Scenario, now: () => number = Date.no
 
     if (random() < BACKGROUND_ERROR_RATE) return { kind: 'error', status: 500, delayMs };
     let plan = agent.plan(seed);
-    // The loop incident: half the trips get stuck asking for the very same flight search.
-    if (agent.name === 'travel_planner' && scenario.isActive('flight_loop', t) && seed % 2 === 0) {
+    if (agent.name === 'travel_planner' && scenario.isActive('flight_loop', t) && loopsDuringIncident(seed)) {
       plan = Array.from({ length: 50 }, () => plan[0]!);
     }
     const next = plan[convo.toolResults];

@@ -52,8 +52,8 @@ export const INCIDENTS: readonly Incident[] = [
     id: 'flight_loop',
     agent: 'travel_planner',
     startMs: 2.5 * MIN,
-    endMs: 3.25 * MIN,
-    what: 'the model keeps repeating the same flight search until the turn limit',
+    endMs: 4 * MIN,
+    what: 'the model keeps repeating the same flight search until the turn limit (two trips in three)',
     alerts: ['AgentLooping', 'IterationLimitHit'],
   },
 ];
