@@ -37,7 +37,8 @@ export function useSparklines(agents: string[], range: TimeRange): Map<string, (
       clearTimeout(timer);
       controller.abort();
     };
-  }, [key, range.params.from, range.params.to]);
+    // Relative ranges slide with every live tick; the lines are redrawn at most once a minute.
+  }, [key, range.kind === 'custom' ? `${range.params.from}/${range.params.to}` : `${range.kind}@${Math.floor(range.to / 60_000)}`]);
 
   return lines;
 }
