@@ -9,6 +9,7 @@ import { makeRun, T0 } from './contract/fixtures.js';
 import { alertingContract } from './contract/alerting.js';
 import { otlpContract } from './contract/otlp.js';
 import { retentionContract } from './contract/retention.js';
+import { rollupWritersContract } from './contract/rollup-writers.js';
 import { rollupContract } from './contract/rollups.js';
 
 export { makeRun, T0 };
@@ -82,6 +83,7 @@ export function storeContract(options: ContractOptions): void {
     };
     const ctx: ContractContext = { test, fresh, replicas, engine: options.engine };
     rollupContract(ctx);
+    rollupWritersContract(ctx);
     retentionContract(ctx);
     alertingContract(ctx);
     otlpContract(ctx);

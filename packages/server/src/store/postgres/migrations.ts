@@ -246,4 +246,18 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'rollup shards: each writer adds to its own rollup rows (rollup-writer.ts)',
+    // Every write of an agent touches that agent's minute, hour and day rows; with one row per
+    // bucket, replicas writing the same agents queue on those row locks. A shard number in the key
+    // gives each writer its own rows; reads sum the shards as they sum buckets.
+    sql: ['rollup_agent', 'rollup_tool', 'rollup_model'].map((t) => {
+      const name = t === 'rollup_tool' ? ', tool_name' : t === 'rollup_model' ? ', model' : '';
+      return `
+      ALTER TABLE ${t} ADD COLUMN shard smallint NOT NULL DEFAULT 0;
+      ALTER TABLE ${t} DROP CONSTRAINT ${t}_pkey;
+      ALTER TABLE ${t} ADD PRIMARY KEY (project_id, agent_name, level_ms, bucket_start${name}, shard);`;
+    }).join('\n'),
+  },
 ];

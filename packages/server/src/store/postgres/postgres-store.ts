@@ -20,7 +20,7 @@ import {
 } from './partitions.js';
 import { deleteRollupsBefore, deleteRunsBefore } from './retention.js';
 import { readAgentRollups, readModelRollups, readToolRollups } from './rollup-reader.js';
-import { applyRollupDelta } from './rollup-writer.js';
+import { applyRollupDelta, pickRollupShard } from './rollup-writer.js';
 import { isRetryable, isUnavailable, toStoreError } from './pg-errors.js';
 import { defaultDatabaseConfig } from './postgres-config.js';
 import {
@@ -45,6 +45,8 @@ export interface PostgresStoreOptions {
   maxPendingJobs?: number;
   /** Clock for created_at fields; tests pass a fixed one. */
   now?: () => number;
+  /** This writer's rollup shard (rollup-writer.ts); random by default. */
+  rollupShard?: number;
 }
 
 export interface PostgresStore extends Store {
@@ -134,6 +136,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   pool.on('error', () => undefined);
 
   const knownDays = new Set<number>();
+  const rollupShard = options.rollupShard ?? pickRollupShard();
   const knownAgents = new Set<string>();
   let maintenance: NodeJS.Timeout | null = null;
 
@@ -244,7 +247,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           await removeCopies(removed.rows);
         }
         if (items.length === 0) {
-          await applyRollupDelta(c, delta);
+          await applyRollupDelta(c, delta, rollupShard);
           await c.query('COMMIT');
           return;
         }
@@ -275,7 +278,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           );
         }
         // Last: the rollup rows are the ones every writer of an agent shares, so hold them briefly.
-        await applyRollupDelta(c, delta);
+        await applyRollupDelta(c, delta, rollupShard);
         await c.query('COMMIT');
       } catch (error) {
         await c.query('ROLLBACK').catch(() => undefined);

@@ -1,7 +1,8 @@
 // Reads rollups on PostgreSQL: the range splits into whole minute/hour/day buckets exactly as on
 // SQLite (rollup.ts planSegments), all segments are read in one query, and rows are summed per
 // agent (and per step) in the order SQLite's reader yields them: agent, segment, bucket, name.
-// Raw runs are never read here.
+// A bucket may have one row per writer shard (rollup-writer.ts); they are summed like buckets, in
+// shard order, so every replica adds the same numbers in the same order. Raw runs are never read.
 import { COMPLETION_STATUSES } from '@vigil/protocol';
 import { mergeEncoded } from '../quantile-sketch.js';
 import {
@@ -29,7 +30,7 @@ async function scan(query: Query, kind: keyof typeof TABLES, projectId: number, 
     `SELECT r.* FROM unnest($2::int4[], $3::int8[], $4::int8[]) WITH ORDINALITY AS s(level_ms, lo, hi, ord)
        JOIN ${spec.table} r ON r.project_id = $1 AND r.level_ms = s.level_ms AND r.bucket_start >= s.lo AND r.bucket_start < s.hi
      WHERE true ${agentFilter}
-     ORDER BY r.agent_name, s.ord, r.bucket_start${spec.name ? `, r.${spec.name}` : ''}`,
+     ORDER BY r.agent_name, s.ord, r.bucket_start${spec.name ? `, r.${spec.name}` : ''}, r.shard`,
     values,
   );
   return rows;

@@ -5,16 +5,28 @@
 //     until this transaction ends, so nobody else can change them in between;
 //  2. an update that writes back each locked row's sketch merged with this group's, using the
 //     engine-neutral codec of quantile-sketch.ts (the same bytes SQLite stores).
-// Rows are touched in one sorted order on every replica, so groups queue instead of deadlocking.
+// Each writer (store instance) adds to its own shard of every rollup row, so replicas writing
+// the same agents do not queue on one row's lock; readers sum the shards. Within a shard, rows
+// are touched in one sorted order, so groups that share a shard queue instead of deadlocking.
 import type pg from 'pg';
 import { COMPLETION_STATUSES } from '@vigil/protocol';
 import { decodeSketch, encodeSketch, mergeSketch, type QuantileSketch } from '../quantile-sketch.js';
 import {
-  AGENT_SKETCH_FIELDS, AGENT_SUM_FIELDS, MODEL_SUM_FIELDS, TOOL_SUM_FIELDS, type AgentDelta, type ModelDelta, type RollupDelta,
-  type ToolDelta,
+  AGENT_SKETCH_FIELDS, AGENT_SUM_FIELDS, expandDelta, MODEL_SUM_FIELDS, TOOL_SUM_FIELDS, type AgentDelta, type ModelDelta,
+  type RollupDelta, type ToolDelta,
 } from '../rollup.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/**
+ * Shards a writer picks from. Two replicas on the same shard are still correct (they queue on
+ * the shared rows, as without shards); with a few replicas among 64 shards that is rare, and a
+ * read sums at most one row per replica per bucket.
+ */
+export const ROLLUP_SHARDS = 64;
+
+/** A shard for a new writer. */
+export const pickRollupShard = (): number => Math.floor(Math.random() * ROLLUP_SHARDS);
 
 /** Sums stored as double precision; every other sum and count is bigint. */
 const FLOAT_SUMS = new Set(['duration_ms_sum', 'cost_usd_sum']);
@@ -66,8 +78,9 @@ const sumType = (column: string): string => (FLOAT_SUMS.has(column) ? 'float8' :
 /** The row key as a string, for matching returned rows back to their delta entry. */
 const rowKey = (values: unknown[]): string => values.map(String).join('\u0000');
 
-async function applyTable<D>(db: Queryable, spec: TableSpec<D>, entries: D[]): Promise<void> {
+async function applyTable<D>(db: Queryable, tableSpec: TableSpec<D>, entries: D[], shard: number): Promise<void> {
   if (entries.length === 0) return;
+  const spec: TableSpec<D> = { ...tableSpec, keys: [...tableSpec.keys, ['shard', 'int2', () => shard]] };
   const byKey = new Map<string, D>();
   for (const d of entries) byKey.set(rowKey(spec.keys.map(([, , get]) => get(d))), d);
   // One order on every replica: lexical over the key string.
@@ -121,9 +134,11 @@ async function applyTable<D>(db: Queryable, spec: TableSpec<D>, entries: D[]): P
   );
 }
 
-/** Adds a group's delta to the rollup tables, in the caller's transaction. */
-export async function applyRollupDelta(db: Queryable, delta: RollupDelta): Promise<void> {
-  await applyTable(db, AGENT_SPEC, [...delta.agents.values()]);
-  await applyTable(db, TOOL_SPEC, [...delta.tools.values()]);
-  await applyTable(db, MODEL_SPEC, [...delta.models.values()]);
+/** Adds a group's delta to this writer's shard of the rollup tables, in the caller's transaction. */
+export async function applyRollupDelta(db: Queryable, minuteDelta: RollupDelta, shard: number): Promise<void> {
+  // Runs add to their finest bucket only; the hour and day entries are derived once per group.
+  const delta = expandDelta(minuteDelta);
+  await applyTable(db, AGENT_SPEC, [...delta.agents.values()], shard);
+  await applyTable(db, TOOL_SPEC, [...delta.tools.values()], shard);
+  await applyTable(db, MODEL_SPEC, [...delta.models.values()], shard);
 }
