@@ -8,7 +8,8 @@ import { anomalyDetected, type AnomalyRule } from './alerts/rules/anomaly-detect
 import { customThreshold } from './alerts/rules/custom-threshold.js';
 import { builtinRules } from './alerts/rules/index.js';
 import { createSilenceService, type SilenceService } from './alerts/silences.js';
-import type { AlertingConfig } from './config/alerting-config.js';
+import { parseAlertingConfig, type AlertingConfig } from './config/alerting-config.js';
+import { loadConfigFile } from './config/vigil-config.js';
 import type { Authenticator } from './http/auth.js';
 import { requireScope } from './http/auth.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
@@ -35,7 +36,16 @@ export interface AlertingServiceOptions {
 }
 
 export interface AlertingService {
+  /** The configuration in effect (replaced by a successful reload). */
   readonly config: AlertingConfig;
+  /** The rules in effect: name and severity label. */
+  readonly rules: readonly { name: string; severity: string }[];
+  /**
+   * Reloads the rules from vigil.yaml (SIGHUP). A file that fails to parse changes nothing and
+   * the error is returned; a good one replaces the rules, and alert state carries over by label
+   * set. Channels, timings and anomaly settings are read at start only.
+   */
+  reloadRules(file: string): { ok: true } | { ok: false; error: Error };
   readonly evaluator: Evaluator;
   readonly notifier: Notifier;
   readonly silences: SilenceService;
@@ -63,7 +73,9 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
     get: (projectId: number, prefix: string) => store.getAlertingValues(projectId, prefix),
     put: (projectId: number, entries: [string, unknown][]) => store.putAlertingValues(projectId, entries),
   };
-  const rules: Rule[] = [...builtinRules(config.rules), ...config.custom.filter((c) => c.enabled).map(customThreshold)];
+  let current = config;
+  const thresholdRules = (c: AlertingConfig): Rule[] => [...builtinRules(c.rules), ...c.custom.filter((r) => r.enabled).map(customThreshold)];
+  const rules: Rule[] = thresholdRules(config);
   let anomaly: AnomalyRule | null = null;
   if (config.anomaly.enabled) {
     anomaly = anomalyDetected(config.anomaly, {
@@ -97,7 +109,29 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
   let closing: Promise<void> | null = null;
 
   return {
-    config,
+    get config() {
+      return current;
+    },
+    get rules() {
+      return [
+        ...(Object.keys(current.rules) as (keyof typeof current.rules)[]).filter((n) => current.rules[n].enabled).map((n) => ({ name: n, severity: current.rules[n].severity })),
+        ...current.custom.filter((c) => c.enabled).map((c) => ({ name: c.name, severity: c.severity })),
+        ...(anomaly ? [{ name: 'AnomalyDetected', severity: current.anomaly.severity }] : []),
+      ];
+    },
+    reloadRules(file) {
+      let next: AlertingConfig;
+      try {
+        next = parseAlertingConfig(loadConfigFile(file));
+      } catch (error) {
+        return { ok: false, error: error as Error };
+      }
+      evaluator.setRules([...thresholdRules(next), ...(anomaly ? [anomaly] : [])]);
+      current = { ...next, notifications: current.notifications, anomaly: current.anomaly,
+        evaluationIntervalMs: current.evaluationIntervalMs, groupWaitMs: current.groupWaitMs, groupIntervalMs: current.groupIntervalMs,
+        repeatIntervalMs: current.repeatIntervalMs, externalUrl: current.externalUrl };
+      return { ok: true };
+    },
     evaluator,
     notifier,
     silences,
@@ -175,6 +209,8 @@ export function registerAlertingMetrics(metrics: SelfMetrics, service: AlertingS
     labelNames: ['alertname', 'severity'],
     async collect(projectId) {
       const counts = new Map<string, { alertname: string; severity: string; n: number }>();
+      // Every rule in effect shows, at zero when nothing fires: absent and zero read differently in PromQL.
+      for (const r of service.rules) counts.set(`${r.name}\u0000${r.severity}`, { alertname: r.name, severity: r.severity, n: 0 });
       for (const row of await store.listAlertRows(projectId)) {
         if (row.state !== 'firing') continue;
         const labels = (row.body as { labels: Record<string, string> }).labels;

@@ -58,6 +58,13 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // SIGHUP reloads the alert rules from the config file; a bad file keeps the running rules.
+  process.on('SIGHUP', () => {
+    if (!opts.configFile) return;
+    const reloaded = vigil.alerting.reloadRules(opts.configFile);
+    if (reloaded.ok) vigil.app.log.info({ file: opts.configFile }, 'alert rules reloaded');
+    else vigil.app.log.error({ err: reloaded.error }, 'alert rules not reloaded; keeping the running ones');
+  });
 }
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;

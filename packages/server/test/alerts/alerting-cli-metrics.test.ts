@@ -60,7 +60,8 @@ notifications: [{ type: webhook, name: oncall, url: ${receiver.url} }]
       const scrape = async () => (await vigil.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${KEY}` } })).body;
       const before = await scrape();
       for (const series of ['vigil_notifications_sent_total{channel="oncall"} 0', 'vigil_notifications_failed_total{channel="oncall"} 0',
-        'vigil_notifications_dropped_total{channel="oncall"} 0', 'vigil_alert_evaluations_missed_total 0']) {
+        'vigil_notifications_dropped_total{channel="oncall"} 0', 'vigil_alert_evaluations_missed_total 0',
+        'vigil_alerts_firing{alertname="SuccessRateDrop",severity="critical"} 0', 'vigil_alerts_firing{alertname="IterationLimitHit",severity="warning"} 0']) {
         expect(before).toContain(series);
       }
       await vigil.store.writeRuns(vigil.projectId, runsFromLine('bot', 'iter', T0));
