@@ -18,19 +18,22 @@ function payload(at: number, i: number, tokens: number) {
 describe('AnomalyDetected end to end', () => {
   let receiver: Receiver;
   let vigil: VigilServer & { projectId: number };
-  beforeEach(async () => {
-    receiver = await startReceiver();
+  const start = async (anomaly = '{}') => {
     vigil = await alertingServer(`
-alerting: { evaluation_interval: 1m, group_wait: 0s, group_interval: 1m }
+alerting: { evaluation_interval: 1m, group_wait: 0s, group_interval: 1m, anomaly: ${anomaly} }
 notifications: [{ type: webhook, url: ${receiver.url} }]
 `);
+  };
+  beforeEach(async () => {
+    receiver = await startReceiver();
   });
   afterEach(async () => {
     await vigil.close();
     await receiver.close();
   });
 
-  it('notifies a token surge nobody wrote a rule for, with the explanation', async () => {
+  /** Two quiet hours and 12 minutes of 2.5× tokens through POST /v1/runs, evaluated every minute alongside. */
+  async function incident(): Promise<(WebhookBody['alerts'][number] & { version: string })[]> {
     const now = Math.floor(Date.now() / MINUTE) * MINUTE;
     const runs: object[] = [];
     for (let m = 180; m > 0; m--) {
@@ -45,8 +48,12 @@ notifications: [{ type: webhook, url: ${receiver.url} }]
 
     // The server runs alongside the traffic, one evaluation a minute, from ten minutes into it.
     await stepThrough(vigil, steps(now - 170 * MINUTE, now + 15_000, MINUTE));
+    return (receiver.received.map((r) => r.body) as WebhookBody[]).flatMap((b) => b.alerts.map((a) => ({ ...a, version: b.version })));
+  }
 
-    const alerts = (receiver.received.map((r) => r.body) as WebhookBody[]).flatMap((b) => b.alerts.map((a) => ({ ...a, version: b.version })));
+  it('notifies a token surge nobody wrote a rule for, with the explanation', async () => {
+    await start();
+    const alerts = await incident();
     const anomaly = alerts.find((a) => a.labels.alertname === 'AnomalyDetected' && a.labels.metric === 'tokens_per_run');
     expect(anomaly, JSON.stringify(alerts.map((a) => a.labels))).toBeDefined();
     expect(anomaly!.version).toBe('4');
@@ -57,5 +64,11 @@ notifications: [{ type: webhook, url: ${receiver.url} }]
     expect(anomaly!.annotations.runs_url).toContain('agent_name=support_bot');
     // No threshold rule sees this: 2.5× is far below TokenBudgetOverrun's 10×.
     expect(alerts.filter((a) => a.labels.alertname !== 'AnomalyDetected')).toEqual([]);
+  });
+
+  it('stays quiet about a metric the agent opted out of', async () => {
+    await start('{ agents: { support_bot: { exclude_metrics: [tokens_per_run] } } }');
+    const alerts = await incident();
+    expect(alerts.filter((a) => a.labels.metric === 'tokens_per_run')).toEqual([]);
   });
 });
