@@ -257,6 +257,25 @@ describe('the dashboard in Chromium', () => {
     }
   });
 
+  it('lets a read-only key see every page, without admin actions and without failed requests', async () => {
+    const reader = await h.vigil.store.createApiKey({ projectId: h.vigil.defaultProject.id, name: 'reader', scopes: ['read'] });
+    const ctx = await h.browser.newContext();
+    try {
+      const { page: p, problems: pp } = await openPage(ctx);
+      await signInWithKey(p, h.baseUrl, reader.key);
+      await p.goto(`${h.baseUrl}/alerts`);
+      await p.locator('[data-testid=alert][data-alertname=IterationLimitHit]').waitFor();
+      expect(await p.getByRole('button', { name: 'Silence…' }).count()).toBe(0);
+      await p.goto(`${h.baseUrl}/settings`);
+      await p.getByText('need a key with the admin scope').waitFor();
+      await p.goto(`${h.baseUrl}/agents/support_bot`);
+      await p.locator('[data-testid=tools-table]').waitFor();
+      expect(pp).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('reaches every page from the keyboard alone', async () => {
     await page.goto(`${h.baseUrl}/`);
     await fleetCell('support_bot', 2).waitFor();
