@@ -40,7 +40,7 @@ async function serve(argv: string[]): Promise<void> {
   }
   console.log(`Vigil listening on ${address} (${where})`);
   console.log(`Open the dashboard (one-time sign-in link): ${localUrl(address)}${vigil.dashboard.createSignInPath(vigil.defaultProject.id)}`);
-  const demoFleet = demo ? await startServeDemo(vigil.store, vigil.defaultProject.id, address, (line) => console.log(line)) : null;
+  const demoFleet = demo ? await startServeDemo(vigil.store, vigil.defaultProject.id, address, demo, (line) => console.log(line)) : null;
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -11,18 +11,20 @@ import { createDemoKey, DEMO_ALERTING, demoShouldRun, launchDemoFleet, type Demo
  * Decides, before the server is built, whether `--demo` starts the fleet; if so, and vigil.yaml
  * sets no `alerting:`, gives the rules the demo's short windows (see DEMO_ALERTING).
  */
-export async function prepareServeDemo(store: Store, projectName: string, config: VigilConfig, log: (line: string) => void): Promise<boolean> {
+export async function prepareServeDemo(store: Store, projectName: string, config: VigilConfig, log: (line: string) => void): Promise<false | { history: boolean }> {
   await store.migrate();
   const project = await store.ensureProject(projectName);
   if (!(await demoShouldRun(store, project.id, Date.now()))) {
     log('Demo fleet not started: this server already holds data from other agents (--demo starts it only on an empty store).');
     return false;
   }
+  // A restart continues the demo without writing history over the hours it already ran live.
+  const empty = (await store.listRuns(project.id, { from: 0, to: Date.now() + 24 * 3600_000, limit: 1 })).runs.length === 0;
   if (config.sections.alerting === undefined) {
     config.sections.alerting = DEMO_ALERTING;
     log('Demo: alert windows shortened to 5 minutes so incidents fire and resolve within ~10 minutes (an alerting: section in vigil.yaml turns this off).');
   }
-  return true;
+  return { history: empty };
 }
 
 /** `http://0.0.0.0:4318` → `http://127.0.0.1:4318`: the address a local client can reach. */
@@ -30,10 +32,12 @@ export function localUrl(address: string): string {
   return address.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
 }
 
-export async function startServeDemo(store: Store, projectId: number, address: string, log: (line: string) => void): Promise<DemoProcess | null> {
+export async function startServeDemo(
+  store: Store, projectId: number, address: string, opts: { history: boolean }, log: (line: string) => void,
+): Promise<DemoProcess | null> {
   try {
     const apiKey = await createDemoKey(store, projectId);
-    const demo = launchDemoFleet({ endpoint: localUrl(address), apiKey, onLine: (line) => log(line.startsWith('[demo]') ? line : `[demo] ${line}`) });
+    const demo = launchDemoFleet({ endpoint: localUrl(address), apiKey, history: opts.history, onLine: (line) => log(line.startsWith('[demo]') ? line : `[demo] ${line}`) });
     void demo.exited.then((code) => {
       if (code !== 0 && code !== null) log(`[demo] the demo fleet exited with code ${code}`);
     });

@@ -28,11 +28,11 @@ describe('when vigil serve --demo starts the fleet', () => {
     const store = createSqliteStore({ path: ':memory:' });
     try {
       const bare = defaultConfig();
-      expect(await prepareServeDemo(store, 'default', bare, quiet)).toBe(true);
+      expect(await prepareServeDemo(store, 'default', bare, quiet)).toEqual({ history: true });
       expect(bare.sections.alerting).toEqual(DEMO_ALERTING);
       const own = defaultConfig();
       own.sections.alerting = { evaluation_interval: '30s' };
-      expect(await prepareServeDemo(store, 'default', own, quiet)).toBe(true);
+      expect(await prepareServeDemo(store, 'default', own, quiet)).toEqual({ history: true });
       expect(own.sections.alerting).toEqual({ evaluation_interval: '30s' });
     } finally {
       await store.close();
