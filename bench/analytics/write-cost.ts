@@ -39,16 +39,30 @@ function makeRuns(now: number): RunRecord[] {
   });
 }
 
-/** Runs per second of `write` over SECONDS, after a one-second warm-up. */
-async function rate(write: (runs: RunRecord[]) => unknown): Promise<number> {
-  for (const end = performance.now() + 1000; performance.now() < end;) await write(makeRuns(Date.now()));
-  let runs = 0;
-  const start = performance.now();
-  for (const end = start + SECONDS * 1000; performance.now() < end; runs += RUNS_PER_BATCH) await write(makeRuns(Date.now()));
-  return runs / ((performance.now() - start) / 1000);
+interface Rate {
+  /** Runs per second, wall clock. */
+  perSecond: number;
+  /** CPU time of this process per run, µs: what the work costs without waiting for disk or a core. */
+  cpuUs: number;
 }
 
-async function raw(): Promise<number> {
+/** Throughput of `write` over SECONDS, after a one-second warm-up; building the runs is not counted in CPU. */
+async function rate(write: (runs: RunRecord[]) => unknown): Promise<Rate> {
+  for (const end = performance.now() + 1000; performance.now() < end;) await write(makeRuns(Date.now()));
+  let runs = 0;
+  let cpu = 0;
+  const start = performance.now();
+  for (const end = start + SECONDS * 1000; performance.now() < end; runs += RUNS_PER_BATCH) {
+    const batch = makeRuns(Date.now());
+    const c = process.cpuUsage();
+    await write(batch);
+    const d = process.cpuUsage(c);
+    cpu += d.user + d.system;
+  }
+  return { perSecond: runs / ((performance.now() - start) / 1000), cpuUs: cpu / runs };
+}
+
+async function raw(): Promise<Rate> {
   const db = openSqliteDatabase(join(dir, 'raw.db'));
   migrateSqlite(db);
   const insertRun = db.prepare(`INSERT INTO runs (project_id, run_id, agent_name, ts, ended_at, duration_ms, iterations, tokens_used,
@@ -68,7 +82,7 @@ async function raw(): Promise<number> {
   return result;
 }
 
-async function store(): Promise<number> {
+async function store(): Promise<Rate> {
   const s = createSqliteStore({ path: join(dir, 'store.db') });
   await s.migrate();
   const p = await s.ensureProject('default');
@@ -77,7 +91,7 @@ async function store(): Promise<number> {
   return result;
 }
 
-async function rollupsAlone(): Promise<number> {
+async function rollupsAlone(): Promise<Rate> {
   const db = openSqliteDatabase(join(dir, 'rollups.db'));
   migrateSqlite(db);
   const writer = createSqliteRollupWriter(db);
@@ -95,7 +109,8 @@ const rawRate = await raw();
 const storeRate = await store();
 const rollupRate = await rollupsAlone();
 rmSync(dir, { recursive: true, force: true });
-const usPerRun = (r: number) => (1e6 / r).toFixed(1);
-console.log(`raw inserts (runs + tool calls):  ${rawRate.toFixed(0)} runs/s (${usPerRun(rawRate)} µs/run)`);
-console.log(`store.writeRuns (rows + rollups): ${storeRate.toFixed(0)} runs/s (${usPerRun(storeRate)} µs/run) -> ${(storeRate / rawRate).toFixed(2)}x raw`);
-console.log(`rollup work alone:                ${rollupRate.toFixed(0)} runs/s (${usPerRun(rollupRate)} µs/run, ${((1e6 / rollupRate) / (1e6 / storeRate) * 100).toFixed(0)}% of a store write)`);
+const f = (r: Rate) => `${r.perSecond.toFixed(0)} runs/s, ${r.cpuUs.toFixed(1)} µs CPU per run`;
+console.log(`load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+console.log(`raw inserts (runs + tool calls):  ${f(rawRate)}`);
+console.log(`store.writeRuns (rows + rollups): ${f(storeRate)} -> ${(storeRate.perSecond / rawRate.perSecond).toFixed(2)}x raw runs/s, ${(storeRate.cpuUs / rawRate.cpuUs).toFixed(2)}x raw CPU`);
+console.log(`rollup work alone:                ${f(rollupRate)} (${((rollupRate.cpuUs / storeRate.cpuUs) * 100).toFixed(0)}% of a store write's CPU)`);
