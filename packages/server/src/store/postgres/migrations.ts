@@ -260,4 +260,15 @@ export const migrations: Migration[] = [
       ALTER TABLE ${t} ADD PRIMARY KEY (project_id, agent_name, level_ms, bucket_start${name}, shard);`;
     }).join('\n'),
   },
+  {
+    version: 6,
+    name: 'rollup reads by time for all agents at once (rollup-reader.ts)',
+    // The primary keys lead with the agent (one agent's range is a key range); a fleet read asks
+    // for every agent's buckets in a range, which these indexes answer without a scan.
+    sql: `
+      CREATE INDEX rollup_agent_by_level_time ON rollup_agent (project_id, level_ms, bucket_start);
+      CREATE INDEX rollup_tool_by_level_time ON rollup_tool (project_id, level_ms, bucket_start);
+      CREATE INDEX rollup_model_by_level_time ON rollup_model (project_id, level_ms, bucket_start);
+    `,
+  },
 ];

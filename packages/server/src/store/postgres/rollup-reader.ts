@@ -24,13 +24,18 @@ async function scan(query: Query, kind: keyof typeof TABLES, projectId: number, 
   const spec = TABLES[kind];
   const segments = planSegments(q.from, q.to, spec.levels, kind === 'model' ? undefined : q.step_ms);
   if (segments.length === 0) return [];
-  const values: unknown[] = [projectId, segments.map((s) => s.level_ms), segments.map((s) => s.from), segments.map((s) => s.to)];
-  const agentFilter = q.agent_name !== undefined ? `AND r.agent_name = $${values.push(q.agent_name)}` : '';
+  // One indexed range read per segment (project_id, level_ms, bucket_start), glued with UNION ALL:
+  // a join against the segment list lets the planner pick a scan of the project's every row.
+  const values: unknown[] = [projectId];
+  const agentFilter = q.agent_name !== undefined ? ` AND agent_name = $${values.push(q.agent_name)}` : '';
+  const branches = segments.map((seg, ord) => {
+    const level = `$${values.push(seg.level_ms)}`;
+    const lo = `$${values.push(seg.from)}`;
+    const hi = `$${values.push(seg.to)}`;
+    return `SELECT *, ${ord} AS seg FROM ${spec.table} WHERE project_id = $1 AND level_ms = ${level} AND bucket_start >= ${lo} AND bucket_start < ${hi}${agentFilter}`;
+  });
   const { rows } = await query(
-    `SELECT r.* FROM unnest($2::int4[], $3::int8[], $4::int8[]) WITH ORDINALITY AS s(level_ms, lo, hi, ord)
-       JOIN ${spec.table} r ON r.project_id = $1 AND r.level_ms = s.level_ms AND r.bucket_start >= s.lo AND r.bucket_start < s.hi
-     WHERE true ${agentFilter}
-     ORDER BY r.agent_name, s.ord, r.bucket_start${spec.name ? `, r.${spec.name}` : ''}, r.shard`,
+    `SELECT * FROM (${branches.join(' UNION ALL ')}) r ORDER BY agent_name, seg, bucket_start${spec.name ? `, ${spec.name}` : ''}, shard`,
     values,
   );
   return rows;
