@@ -106,6 +106,16 @@ try {
   console.log(`answers checked equal on both engines: ${a.length} agents, ${seriesPg.answer.length} hourly points`);
   row('fleet overview, last 24 h', fleetPg.ms, fleetSqlite.ms, rawFleet.ms);
   row(`p95 per hour, 30 days (${values.agent})`, seriesPg.ms, seriesSqlite.ms, rawSeries.ms);
+
+  // Disk per run on PostgreSQL (tables and indexes), for sizing.
+  const sizes = await pgStore.pool.query<{ part: string; bytes: number }>(
+    `SELECT CASE WHEN c.relname LIKE 'runs%' THEN 'runs' WHEN c.relname LIKE 'tool_calls%' THEN 'tool_calls'
+                 WHEN c.relname LIKE 'rollup%' THEN 'rollups' WHEN c.relname LIKE 'run_keys%' THEN 'run_keys' ELSE 'other' END AS part,
+            sum(pg_total_relation_size(c.oid))::bigint AS bytes
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind = 'r' GROUP BY 1 ORDER BY 2 DESC`, [schema]);
+  const total = sizes.rows.reduce((n, r) => n + r.bytes, 0);
+  console.log(`PostgreSQL disk: ${(total / TOTAL).toFixed(0)} bytes per run (${sizes.rows.map((r) => `${r.part} ${(r.bytes / TOTAL).toFixed(0)}`).join(', ')})`);
 } finally {
   await pgStore.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
   await pgStore.close();

@@ -1,6 +1,8 @@
 // Retention on PostgreSQL. Raw runs: every day wholly before the cutoff goes by dropping its
 // partitions (no row-by-row delete, no table bloat, no vacuum debt); only the day that holds the
-// cutoff is trimmed row by row, in batches. Rollups are small and kept long: deleted by batch.
+// cutoff is trimmed row by row, in batches; every replica sweeps, so a batch skips rows another
+// replica (or a writer re-sending that run) has locked. Rollups are small and kept long: deleted
+// by batch.
 // Deleting raw runs leaves rollups untouched: they are the long-term history.
 import type pg from 'pg';
 import { dropPartitionsBefore } from './partitions.js';
@@ -21,7 +23,7 @@ export async function deleteRunsBefore(db: Queryable, schema: string, before: nu
   await db.query('BEGIN');
   try {
     const victims = await db.query<{ project_id: number; run_id: string; ts: number }>(
-      `DELETE FROM run_keys k USING (SELECT project_id, run_id FROM run_keys WHERE ts < $1 ORDER BY ts LIMIT $2 FOR UPDATE) v
+      `DELETE FROM run_keys k USING (SELECT project_id, run_id FROM run_keys WHERE ts < $1 ORDER BY ts LIMIT $2 FOR UPDATE SKIP LOCKED) v
        WHERE k.project_id = v.project_id AND k.run_id = v.run_id RETURNING k.project_id, k.run_id, k.ts`,
       [before, limit],
     );
