@@ -175,27 +175,27 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
                 <tr>
                   <th>Tool</th>
                   <th class="num">Calls</th>
-                  <th class="num">Calls / run</th>
+                  <th class="num hide-narrow">Calls / run</th>
                   <th class="num">Error rate</th>
-                  <th class="num">Timeout rate</th>
-                  <th class="num">p95 duration</th>
+                  <th class="num hide-narrow">Timeout rate</th>
+                  <th class="num hide-narrow">p95 duration</th>
                   <th>Flags</th>
                 </tr>
               </thead>
               <tbody>
                 {tools.data.tools.map((t) => (
                   <tr key={t.tool} data-tool={t.tool}>
-                    <td>
+                    <td class="name-cell">
                       <a href={hrefWithRange('/runs', query, { agent_name: agent, tool: t.tool })}>
                         <code>{t.tool}</code>
                       </a>
                       {t.declared ? null : <span class="muted small"> (not declared)</span>}
                     </td>
                     <td class="num">{fmtInt(t.calls)}</td>
-                    <td class="num">{fmtNum(t.calls_per_run, 2)}</td>
+                    <td class="num hide-narrow">{fmtNum(t.calls_per_run, 2)}</td>
                     <td class="num">{fmtPct(t.error_rate)}</td>
-                    <td class="num">{fmtPct(t.timeout_rate)}</td>
-                    <td class="num">{fmtMs(t.p95_duration_ms)}</td>
+                    <td class="num hide-narrow">{fmtPct(t.timeout_rate)}</td>
+                    <td class="num hide-narrow">{fmtMs(t.p95_duration_ms)}</td>
                     <td>
                       {t.never_used ? <span class="badge neutral" title="Declared in the agent's config, not called in this range">never used</span> : null}{' '}
                       {t.overused ? <span class="badge warn" title={(t.overuse_reasons ?? []).join('; ') || 'Called far more per run than usual, or repeatedly with the same arguments'}>overused</span> : null}
@@ -218,8 +218,8 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
                 <tr>
                   <th>Run</th>
                   <th>Status</th>
-                  <th>Error</th>
-                  <th class="num">Duration</th>
+                  <th class="hide-narrow">Error</th>
+                  <th class="num hide-narrow">Duration</th>
                   <th>When</th>
                 </tr>
               </thead>
@@ -230,8 +230,8 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
                       <a class="mono" href={hrefWithRange(`/runs/${encodeURIComponent(r.run_id)}`, query)}>{r.run_id}</a>
                     </td>
                     <td><RunStatus status={r.completion_status} /></td>
-                    <td class="small">{r.error ? `${r.error.type ?? 'error'}: ${r.error.message ?? ''}` : failedTool(r.tool_calls)}</td>
-                    <td class="num">{fmtMs(r.duration_ms)}</td>
+                    <td class="small hide-narrow">{r.error ? `${r.error.type ?? 'error'}: ${r.error.message ?? ''}` : failedTool(r.tool_calls)}</td>
+                    <td class="num hide-narrow">{fmtMs(r.duration_ms)}</td>
                     <td class="nowrap">{fmtAgo(r.timestamp, now)}</td>
                   </tr>
                 ))}

@@ -18,10 +18,10 @@ const COLUMNS: { key: SortKey; label: string; num: boolean; narrow?: boolean }[]
   { key: 'agent_name', label: 'Agent', num: false },
   { key: 'runs', label: 'Runs', num: true },
   { key: 'success_rate', label: 'Success', num: true },
-  { key: 'p95_latency_ms', label: 'p95 latency', num: true },
+  { key: 'p95_latency_ms', label: 'p95 latency', num: true, narrow: true },
   { key: 'avg_tokens', label: 'Tokens / run', num: true, narrow: true },
   { key: 'cost_usd', label: 'Cost', num: true, narrow: true },
-  { key: 'alerts', label: 'Firing alerts', num: false },
+  { key: 'alerts', label: 'Alerts', num: false },
 ];
 
 export function FleetPage() {
@@ -122,12 +122,12 @@ export function FleetPage() {
                   const alerts = alertsByAgent.get(a.agent_name) ?? [];
                   return (
                     <tr key={a.agent_name} data-agent={a.agent_name}>
-                      <td>
+                      <td class="name-cell">
                         <a href={hrefWithRange(`/agents/${encodeURIComponent(a.agent_name)}`, query)}>{a.agent_name}</a>
                       </td>
                       <td class="num">{fmtInt(a.runs)}</td>
                       <td class="num"><Rate value={a.success_rate} runs={a.runs} /></td>
-                      <td class="num">{fmtMs(a.p95_latency_ms)}</td>
+                      <td class="num hide-narrow">{fmtMs(a.p95_latency_ms)}</td>
                       <td class="num hide-narrow">{fmtInt(a.avg_tokens)}</td>
                       <td class="num hide-narrow">
                         <Cost usd={a.cost_usd} unpricedRuns={a.unpriced_runs} unpricedModels={a.unpriced_models} pricedRuns={a.priced_runs} />

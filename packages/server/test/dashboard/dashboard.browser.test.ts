@@ -247,6 +247,12 @@ describe('the dashboard in Chromium', () => {
         await p.goto(`${h.baseUrl}/runs/${TIMELINE_RUN}`);
         await p.locator('[data-testid=tl-tool]').first().waitFor();
         await screenshot(p, `09-run-${name}`);
+        await p.goto(`${h.baseUrl}/agents/support_bot`);
+        await p.locator('.uplot canvas').first().waitFor();
+        await screenshot(p, `10-agent-${name}`);
+        await p.goto(`${h.baseUrl}/alerts`);
+        await p.locator('[data-testid=alert]').first().waitFor();
+        await screenshot(p, `11-alerts-${name}`);
         if (name === 'dark') expect(await p.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
         if (name === 'phone') expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
         expect(pp).toEqual([]);
