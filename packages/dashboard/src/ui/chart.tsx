@@ -61,7 +61,8 @@ export function TimeChart(props: TimeChartProps) {
         ...(hasRight ? [axis('r', props.formatRight ?? props.format, 1)] : []),
       ],
       series: [
-        { value: (_u, v) => (v === null || v === undefined ? '–' : new Date(v * 1000).toLocaleString('en-GB')) },
+        // Legend values show the hovered point; with no point under the cursor they stay empty.
+        { value: (_u, v) => (v === null || v === undefined ? '' : new Date(v * 1000).toLocaleString('en-GB')) },
         ...props.series.map((s): uPlot.Series => {
           const color = cssVar(`--chart-${s.color}`);
           const fmt = s.right ? (props.formatRight ?? props.format) : props.format;
@@ -74,7 +75,7 @@ export function TimeChart(props: TimeChartProps) {
             paths: s.bars ? uPlot.paths.bars!({ size: [0.7, 40] }) : undefined,
             points: { show: false },
             spanGaps: false,
-            value: (_u, v) => (v === null || v === undefined ? '–' : fmt(v)),
+            value: (_u, v) => (v === null || v === undefined ? '' : fmt(v)),
           };
         }),
       ],
