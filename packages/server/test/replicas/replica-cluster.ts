@@ -21,12 +21,12 @@ export interface Cluster {
   store: ReturnType<ReturnType<typeof testSchema>['open']>;
 }
 
-export async function startCluster(n: number, extraYaml = '', env: NodeJS.ProcessEnv = {}): Promise<Cluster> {
-  const db = testSchema();
+export async function startCluster(n: number, extraYaml = '', env: NodeJS.ProcessEnv = {}, url = TEST_DATABASE_URL): Promise<Cluster> {
+  const db = testSchema({}, url);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-replicas-'));
   const configFile = join(dir, 'vigil.yaml');
   writeFileSync(configFile, `database:\n  schema: ${db.schema}\n  pool_size: 4\n  connect_timeout: 2s\n${extraYaml}`);
-  const add = () => startChildServer(['--database-url', TEST_DATABASE_URL, '--config', configFile, '--api-key', KEY], env);
+  const add = () => startChildServer(['--database-url', url, '--config', configFile, '--api-key', KEY], env);
   // One at a time first: the first migrates; the others then race only for the lock, tested elsewhere.
   const replicas: ChildServer[] = [await add()];
   replicas.push(...(await Promise.all(Array.from({ length: n - 1 }, add))));

@@ -29,8 +29,8 @@ export function uniqueSchemaName(prefix = 'vt'): string {
 }
 
 /** Drops a test schema and everything in it. */
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -40,20 +40,20 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** A fresh schema; open() makes stores on it (several may share it, like replicas). */
-export function testSchema(options: Omit<PostgresStoreOptions, 'url' | 'schema'> = {}) {
+export function testSchema(options: Omit<PostgresStoreOptions, 'url' | 'schema'> = {}, url = TEST_DATABASE_URL) {
   const schema = uniqueSchemaName();
   const opened: PostgresStore[] = [];
   return {
     schema,
-    url: TEST_DATABASE_URL,
+    url,
     open(extra: Omit<PostgresStoreOptions, 'url' | 'schema'> = {}): PostgresStore {
-      const store = createPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 4, ...options, ...extra });
+      const store = createPostgresStore({ url, schema, poolSize: 4, ...options, ...extra });
       opened.push(store);
       return store;
     },
     async destroy(): Promise<void> {
       await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
-      await dropSchema(schema);
+      await dropSchema(schema, url);
     },
   };
 }
