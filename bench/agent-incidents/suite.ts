@@ -137,6 +137,8 @@ export interface TickCost {
   series: number;
   medianTickMs: number;
   maxTickMs: number;
+  /** CPU time per tick (user + system), less sensitive than wall time to other load on the machine. */
+  medianTickCpuMs: number;
 }
 
 /**
@@ -154,10 +156,14 @@ export function measureTickCost(agents: number, warmMinutes: number, ticks: numb
   };
   for (let m = 0; m < warmMinutes; m++) step(m);
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let k = 0; k < ticks; k++) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     step(warmMinutes + k);
+    const used = process.cpuUsage(cpuStarted);
     times.push(performance.now() - started);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { series: detectors.length, medianTickMs: median(times)!, maxTickMs: Math.max(...times) };
+  return { series: detectors.length, medianTickMs: median(times)!, maxTickMs: Math.max(...times), medianTickCpuMs: median(cpu)! };
 }
