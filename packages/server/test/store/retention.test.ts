@@ -42,4 +42,20 @@ describe('retention', () => {
     await worker.stop();
     await store.close();
   });
+
+  it('lets a write commit between its batches instead of waiting for the whole sweep', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    const p = await store.ensureProject('default');
+    await store.writeRuns(p.id, Array.from({ length: 3_000 }, (_, i) => makeRun({ run_id: `old-${i}`, timestamp: T0 - 31 * DAY + i })));
+    const worker = createRetentionWorker({ store, config: { runsMs: 30 * DAY, rollupsMs: 400 * DAY }, now: () => T0, batchSize: 100 });
+    const order: string[] = [];
+    const sweep = worker.sweep().then((r) => { order.push(`sweep:${r.runs}`); });
+    await new Promise((resolve) => setImmediate(resolve));
+    const write = store.writeRuns(p.id, [makeRun({ run_id: 'fresh', timestamp: T0 })]).then(() => { order.push('write'); });
+    await Promise.all([sweep, write]);
+    expect(order).toEqual(['write', 'sweep:3000']);
+    await worker.stop();
+    await store.close();
+  });
 });
