@@ -11,7 +11,7 @@ export interface AdapterOptions {
   settleRows: number;
 }
 
-export const DEFAULT_ADAPTER: AdapterOptions = { holdRows: 1500, settleRows: 150 };
+export const DEFAULT_ADAPTER: AdapterOptions = { holdRows: 1200, settleRows: 150 };
 
 /** Maps the detector's score (noise units, ≥ 0) onto [0, 1) keeping its order. */
 function toUnit(score: number): number {
