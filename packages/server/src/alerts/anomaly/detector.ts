@@ -271,10 +271,11 @@ export function restoreDetector(saved: DetectorState): AnomalyDetector {
         const evidenceScale = profile.noise === 'positive' && s.meanWeight > 0 && trials > 0 ? Math.min(MAX_EVIDENCE_SCALE, Math.max(1 / MAX_EVIDENCE_SCALE, Math.sqrt((s.meanWeight * k) / trials))) : 1;
         let noise = evidenceScale * Math.max(learned, madSigma / Math.sqrt(k), floor / Math.sqrt(k), 1e-12);
         let signed = dev / noise;
-        // Counted metrics: take the smaller of the empirical z and the counting test's, so that
-        // neither a calm history nor a rare-event metric's discreteness makes a blip look big.
+        // Counted metrics get a likelihood-ratio test that knows their tails (counting-tests.ts).
         const counted = profile.noise === 'count' ? poissonZ(k * (mean + offset), k * Math.max(level + offset, 0)) : profile.noise === 'rate' ? binomialZ(events, trials, level + offset) : null;
         if (counted !== null && profile.noise === 'rate') {
+          // Rates: the smaller of the empirical z and the binomial one, so that neither a calm
+          // history nor a rare failure's discreteness (1 in 10 calls) makes a blip look big.
           const empirical = dev / Math.max(learned, madSigma / Math.sqrt(k), 1e-12);
           signed = Math.abs(counted) < Math.abs(empirical) ? counted : empirical;
           if (signed !== 0) noise = Math.abs(dev / signed);
