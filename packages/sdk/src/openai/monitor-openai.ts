@@ -4,7 +4,7 @@
 // bare client returns them. Only when a call would exceed the run's max_iterations does it throw
 // (VigilIterationLimitError, before any request is made) — the limit the agent asked for.
 import { describeError } from '../logger.js';
-import { currentRun } from '../run.js';
+import { currentRun, type ActiveRun } from '../run.js';
 import { getLogger, isEnabled } from '../runtime.js';
 import { observeCall } from './observe-call.js';
 import type { ApiKind } from './read-usage.js';
@@ -39,38 +39,52 @@ function overlay<T extends object>(target: T, replace: Record<string, () => unkn
   });
 }
 
+interface CallStart {
+  active: ActiveRun | undefined;
+  startedAt: number;
+  t0: number;
+}
+
+/** Everything before the request. Throws only VigilIterationLimitError; its own failures are logged. */
+function beginCall(): CallStart | undefined {
+  let limitError: Error | undefined;
+  let start: CallStart | undefined;
+  try {
+    const active = currentRun();
+    start = { active, startedAt: Date.now(), t0: performance.now() };
+    if (active && !active.beginModelCall(start.startedAt)) limitError = active.limitError();
+  } catch (err) {
+    getLogger().once('create-start', 'error', `recording a model call failed: ${describeError(err)}`);
+  }
+  if (limitError) throw limitError;
+  return start;
+}
+
+function endCall(promise: unknown, body: unknown, start: CallStart, kind: ApiKind, agentName: string): void {
+  try {
+    const b = body as { model?: unknown; stream?: unknown } | null;
+    observeCall(promise, {
+      kind,
+      agentName,
+      active: start.active,
+      requestedModel: typeof b?.model === 'string' ? b.model : undefined,
+      stream: b?.stream === true,
+      startedAt: start.startedAt,
+      t0: start.t0,
+    });
+  } catch (err) {
+    getLogger().once('create-observe', 'error', `recording a model call failed: ${describeError(err)}`);
+  }
+}
+
 function wrapCreate(resource: object, kind: ApiKind, agentName: string): AnyFn {
   const original = (resource as { create: AnyFn }).create;
-  return function create(body: unknown, ...rest: unknown[]): unknown {
+  // The per-call path stays small; the bookkeeping lives in beginCall/endCall.
+  return function (body: unknown, ...rest: unknown[]): unknown {
     if (!isEnabled()) return original.call(resource, body, ...rest);
-    let active;
-    let startedAt = 0;
-    let t0 = 0;
-    let limitError: Error | undefined;
-    try {
-      active = currentRun();
-      startedAt = Date.now();
-      t0 = performance.now();
-      if (active && !active.beginModelCall(startedAt)) limitError = active.limitError();
-    } catch (err) {
-      getLogger().once('create-start', 'error', `recording a model call failed: ${describeError(err)}`);
-    }
-    if (limitError) throw limitError;
+    const start = beginCall();
     const promise = original.call(resource, body, ...rest);
-    try {
-      const b = body as { model?: unknown; stream?: unknown } | null;
-      observeCall(promise, {
-        kind,
-        agentName,
-        active,
-        requestedModel: typeof b?.model === 'string' ? b.model : undefined,
-        stream: b?.stream === true,
-        startedAt,
-        t0,
-      });
-    } catch (err) {
-      getLogger().once('create-observe', 'error', `recording a model call failed: ${describeError(err)}`);
-    }
+    if (start) endCall(promise, body, start, kind, agentName);
     return promise;
   };
 }
