@@ -72,7 +72,11 @@ try {
   await sqlite.migrate();
   const pgProject = await fill(pgStore, 'PostgreSQL');
   const sqliteProject = await fill(sqlite, 'SQLite    ');
-  await pgStore.pool.query('VACUUM ANALYZE');
+  // Planner statistics and the visibility map, as autovacuum would leave them; no statement timeout.
+  const maintenance = await pgStore.pool.connect();
+  await maintenance.query('SET statement_timeout = 0');
+  await maintenance.query('VACUUM ANALYZE runs, tool_calls, run_keys, rollup_agent, rollup_tool, rollup_model');
+  maintenance.release();
 
   const fleetPg = await time(() => fleetOverview(pgStore, pgProject, day));
   const fleetSqlite = await time(() => fleetOverview(sqlite, sqliteProject, day));
