@@ -1,34 +1,28 @@
 // The PostgreSQL store (node-postgres): the same contract as SQLite, for several stateless
-// replicas on one database. Writes go through the engine-neutral group-commit queue; each group
-// is one transaction of multi-row statements. Every failure to reach the database surfaces as
-// StoreUnavailableError (503 + Retry-After), never as a hang or a lost acknowledged write.
+// replicas on one database. This file holds the pool, migrations, partitions upkeep and the
+// reads; writes are run-writer.ts, rollups rollup-*.ts, alert state alerting-tables.ts, OTLP
+// spans otlp-tables.ts. Every failure to reach the database surfaces as StoreUnavailableError
+// (503 + Retry-After), never as a hang or a lost acknowledged write.
 import pg from 'pg';
 import type { AgentConfig, RunRecord } from '@vigil/protocol';
 import { generateKeyId, generateSecret, hashesEqual, hashSecret } from '../api-key-secret.js';
-import {
-  StoreOverloadedError,
-  type AgentRecord, type ApiKeyRecord, type LeaseGrant, type NewApiKey, type Project, type RunFilter, type RunPage,
-  type Scope, type Store, type WriteResult,
+import type {
+  AgentRecord, ApiKeyRecord, LeaseGrant, NewApiKey, Project, RunFilter, RunPage, Scope, Store, WriteResult,
 } from '../store.js';
-import { addRunToDelta, createRollupDelta } from '../rollup.js';
-import { createWriteQueue, type WriteJob } from '../write-queue.js';
 import { createPostgresAlertingTables } from './alerting-tables.js';
 import { migrations } from './migrations.js';
 import { createPostgresOtlpTables } from './otlp-tables.js';
 import {
   createPartitions, dayOf, DAY_MS, listPartitionDays, PARTITION_DAYS_AHEAD, PARTITION_DAYS_BEHIND,
 } from './partitions.js';
+import { isUnavailable, toStoreError } from './pg-errors.js';
+import { defaultDatabaseConfig } from './postgres-config.js';
 import { deleteRollupsBefore, deleteRunsBefore } from './retention.js';
 import { readAgentRollups, readModelRollups, readToolRollups } from './rollup-reader.js';
-import { applyRollupDelta, pickRollupShard } from './rollup-writer.js';
-import { isRetryable, isUnavailable, toStoreError } from './pg-errors.js';
-import { defaultDatabaseConfig } from './postgres-config.js';
-import {
-  fromRunRow, RUN_COLUMNS, toRunRow, toToolCallRows, TOOL_CALL_COLUMNS, unnestInsert, type RunRow, type ToolCallRow,
-} from './run-rows.js';
+import { pickRollupShard } from './rollup-writer.js';
+import { fromRunRow, type RunRow } from './run-rows.js';
+import { createRunWriter } from './run-writer.js';
 
-/** A group that hit a deadlock or serialization failure is run again this many times. */
-const MAX_GROUP_ATTEMPTS = 4;
 /** How often partitions ahead are created while the store runs. */
 const PARTITION_MAINTENANCE_MS = 3_600_000;
 /** Idle connections are closed after this, so a quiet replica holds few. */
@@ -58,15 +52,6 @@ export interface PostgresStore extends Store {
   /** Days that have partitions now, oldest first (for tests and operators). */
   partitionDays(): Promise<number[]>;
 }
-
-interface WriteInput {
-  projectId: number;
-  runs: RunRecord[];
-  /** Runs to remove in the same transaction, before `runs` (writeRuns' `deleteRunIds`). */
-  deleteRunIds?: string[];
-}
-
-type RunKey = { project_id: number; run_id: string; ts: number };
 
 interface KeyRow {
   id: string;
@@ -110,9 +95,6 @@ const types = {
   },
 } as unknown as pg.CustomTypesConfig;
 
-const byRunKey = (a: { projectId: number; run: RunRecord }, b: { projectId: number; run: RunRecord }): number =>
-  a.projectId - b.projectId || (a.run.run_id < b.run.run_id ? -1 : a.run.run_id > b.run.run_id ? 1 : 0);
-
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const defaults = defaultDatabaseConfig();
   const now = options.now ?? Date.now;
@@ -137,7 +119,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   const knownDays = new Set<number>();
   const rollupShard = options.rollupShard ?? pickRollupShard();
-  const knownAgents = new Set<string>();
   let maintenance: NodeJS.Timeout | null = null;
 
   async function query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
@@ -186,147 +167,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     await ensurePartitions(days);
   }
 
-  /** Writes one group in one transaction: last copy of a run_id wins, old copies are removed. */
-  async function writeGroup(inputs: WriteInput[]): Promise<void> {
-    // The group's net effect per run, applied in request order: a delete, or the last copy written.
-    const latest = new Map<string, { projectId: number; run: RunRecord } | { projectId: number; deleted: string }>();
-    for (const input of inputs) {
-      for (const runId of input.deleteRunIds ?? []) {
-        const key = `${input.projectId}\u0000${runId}`;
-        latest.delete(key);
-        latest.set(key, { projectId: input.projectId, deleted: runId });
-      }
-      for (const run of input.runs) {
-        const key = `${input.projectId}\u0000${run.run_id}`;
-        latest.delete(key);
-        latest.set(key, { projectId: input.projectId, run });
-      }
-    }
-    if (latest.size === 0) return;
-    // One lock order for every replica: concurrent groups touching the same runs wait, not deadlock.
-    const items = [...latest.values()].flatMap((i) => ('run' in i ? [i] : [])).sort(byRunKey);
-    const deletions = [...latest.values()].flatMap((i) => ('deleted' in i ? [{ project_id: i.projectId, run_id: i.deleted }] : []))
-      .sort((a, b) => a.project_id - b.project_id || (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
-    await ensurePartitions(items.map((i) => i.run.timestamp));
-
-    const runRows: RunRow[] = items.map((i) => toRunRow(i.projectId, i.run));
-    const toolRows: ToolCallRow[] = items.flatMap((i) => toToolCallRows(i.projectId, i.run));
-    const newAgents = new Map<string, { projectId: number; agent: string; firstSeen: number }>();
-    for (const i of items) {
-      const key = `${i.projectId}\u0000${i.run.agent_name}`;
-      if (!knownAgents.has(key) && !newAgents.has(key)) newAgents.set(key, { projectId: i.projectId, agent: i.run.agent_name, firstSeen: i.run.timestamp });
-    }
-    const agents = [...newAgents.values()].sort((a, b) => a.projectId - b.projectId || (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0));
-
-    await withClient(async (c) => {
-      await c.query('BEGIN');
-      try {
-        const delta = createRollupDelta();
-        // Removes stored copies (runs, tool calls) and takes them out of the rollups.
-        const removeCopies = async (copies: RunKey[]): Promise<void> => {
-          if (copies.length === 0) return;
-          const old = [copies.map((k) => k.project_id), copies.map((k) => k.run_id), copies.map((k) => k.ts)];
-          const gone = await c.query<RunRow>(
-            `DELETE FROM runs r USING unnest($1::int4[], $2::text[], $3::int8[]) AS o(p, id, t)
-             WHERE r.project_id = o.p AND r.run_id = o.id AND r.ts = o.t RETURNING r.*`,
-            old,
-          );
-          for (const row of gone.rows) addRunToDelta(delta, row.project_id, fromRunRow(row, false), -1);
-          await c.query(
-            `DELETE FROM tool_calls t USING unnest($1::int4[], $2::text[], $3::int8[]) AS o(p, id, rt)
-             WHERE t.project_id = o.p AND t.run_id = o.id AND t.run_ts = o.rt`,
-            old,
-          );
-        };
-        if (deletions.length > 0) {
-          const removed = await c.query<RunKey>(
-            `DELETE FROM run_keys k USING unnest($1::int4[], $2::text[]) AS d(p, id)
-             WHERE k.project_id = d.p AND k.run_id = d.id RETURNING k.project_id, k.run_id, k.ts`,
-            [deletions.map((d) => d.project_id), deletions.map((d) => d.run_id)],
-          );
-          await removeCopies(removed.rows);
-        }
-        if (items.length === 0) {
-          await applyRollupDelta(c, delta, rollupShard);
-          await c.query('COMMIT');
-          return;
-        }
-        // The upsert locks each run's key row (waiting for a concurrent writer of the same run to
-        // commit) and reports in prev_ts where the copy it replaces lives.
-        const keys = await c.query<{ project_id: number; run_id: string; prev_ts: number | null }>(
-          `INSERT INTO run_keys (project_id, run_id, ts, prev_ts)
-           SELECT p, r, t, NULL FROM unnest($1::int4[], $2::text[], $3::int8[]) AS u(p, r, t)
-           ON CONFLICT (project_id, run_id) DO UPDATE SET prev_ts = run_keys.ts, ts = excluded.ts
-           RETURNING project_id, run_id, prev_ts`,
-          [runRows.map((r) => r.project_id), runRows.map((r) => r.run_id), runRows.map((r) => r.ts)],
-        );
-        // The replaced copies come back so their contribution leaves the rollups.
-        await removeCopies(keys.rows.flatMap((k) => (k.prev_ts === null ? [] : [{ project_id: k.project_id, run_id: k.run_id, ts: k.prev_ts }])));
-        const runs = unnestInsert('runs', RUN_COLUMNS, runRows);
-        await c.query(runs.text, runs.values);
-        if (toolRows.length > 0) {
-          const calls = unnestInsert('tool_calls', TOOL_CALL_COLUMNS, toolRows);
-          await c.query(calls.text, calls.values);
-        }
-        for (const i of items) addRunToDelta(delta, i.projectId, i.run, 1);
-        if (agents.length > 0) {
-          await c.query(
-            `INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at)
-             SELECT p, a, NULL, f, $4 FROM unnest($1::int4[], $2::text[], $3::int8[]) AS u(p, a, f)
-             ON CONFLICT DO NOTHING`,
-            [agents.map((a) => a.projectId), agents.map((a) => a.agent), agents.map((a) => a.firstSeen), now()],
-          );
-        }
-        // Last: the rollup rows are the ones every writer of an agent shares, so hold them briefly.
-        await applyRollupDelta(c, delta, rollupShard);
-        await c.query('COMMIT');
-      } catch (error) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
-    for (const key of newAgents.keys()) knownAgents.add(key);
-  }
-
-  async function writeWithRetry(inputs: WriteInput[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await writeGroup(inputs);
-      } catch (error) {
-        // 23514: no partition for a row: another replica's retention dropped a day we thought existed.
-        const noPartition = (error as { code?: string }).code === '23514';
-        if (noPartition) knownDays.clear();
-        if (!(isRetryable(error) || noPartition) || attempt >= MAX_GROUP_ATTEMPTS) throw error;
-      }
-    }
-  }
-
-  const queue = createWriteQueue<WriteInput, WriteResult>({
+  const writer = createRunWriter({
+    withClient,
+    ensurePartitions,
+    forgetPartitions: () => knownDays.clear(),
+    rollupShard,
+    now,
     maxPendingJobs: options.maxPendingJobs,
-    overloaded: () => new StoreOverloadedError(1),
-    commit: async (jobs: WriteJob<WriteInput, WriteResult>[]) => {
-      try {
-        await writeWithRetry(jobs.map((j) => j.input));
-        for (const job of jobs) job.resolve({ accepted: job.input.runs.length });
-        return;
-      } catch (error) {
-        // Nothing of the group is stored. If the database is away, every job gets the same 503.
-        if (isUnavailable(error) || jobs.length === 1) {
-          const e = toStoreError(error);
-          for (const job of jobs) job.reject(e);
-          return;
-        }
-      }
-      // Some job's rows broke the group's transaction: each job alone, so only that job fails.
-      for (const job of jobs) {
-        try {
-          await writeWithRetry([job.input]);
-          job.resolve({ accepted: job.input.runs.length });
-        } catch (error) {
-          job.reject(toStoreError(error));
-        }
-      }
-    },
   });
 
   let closed = false;
@@ -395,7 +242,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (closed) return;
       closed = true;
       if (maintenance) clearInterval(maintenance);
-      await Promise.all([queue.drain(), otlp.drain()]);
+      await Promise.all([writer.drain(), otlp.drain()]);
       await pool.end();
     },
 
@@ -447,7 +294,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     writeRuns(projectId: number, runs: RunRecord[], options?: { deleteRunIds?: string[] }): Promise<WriteResult> {
       if (closed) return Promise.reject(toStoreError(new Error('Cannot use a pool after calling end')));
-      return queue.push({ projectId, runs, ...(options?.deleteRunIds?.length ? { deleteRunIds: options.deleteRunIds } : {}) });
+      return writer.write({ projectId, runs, ...(options?.deleteRunIds?.length ? { deleteRunIds: options.deleteRunIds } : {}) });
     },
 
     async upsertAgent(projectId: number, config: AgentConfig): Promise<void> {
@@ -455,7 +302,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       await query(`INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at) VALUES ($1, $2, $3, $4, $4)
         ON CONFLICT (project_id, agent_name) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at`,
       [projectId, config.name, JSON.stringify(config), t]);
-      knownAgents.add(`${projectId}\u0000${config.name}`);
+      writer.knowAgent(projectId, config.name);
     },
 
     async getAgent(projectId: number, agentName: string): Promise<AgentRecord | null> {

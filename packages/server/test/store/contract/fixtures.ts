@@ -1,5 +1,6 @@
 // Runs for the contract suite: a complete RunRecord with every field set, overridable.
 import type { RunRecord } from '@vigil/protocol';
+import type { Store } from '../../../src/store/store.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
@@ -45,3 +46,18 @@ export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
   };
 }
 
+/** A listRuns filter around T0 (±30 days, 100 runs), with overrides. */
+export const window = (extra: Partial<Parameters<Store['listRuns']>[1]> = {}) => ({ from: T0 - 30 * DAY, to: T0 + 30 * DAY, limit: 100, ...extra });
+
+/** Every run the filter matches, following next_cursor page by page. */
+export async function allPages(store: Store, projectId: number, limit: number, extra: Partial<Parameters<Store['listRuns']>[1]> = {}): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  let cursor = undefined as Parameters<Store['listRuns']>[1]['cursor'];
+  for (let i = 0; i < 1_000; i++) {
+    const page = await store.listRuns(projectId, window({ limit, cursor, ...extra }));
+    out.push(...page.runs);
+    if (!page.next_cursor) return out;
+    cursor = page.next_cursor;
+  }
+  throw new Error('paging did not end');
+}
