@@ -1,8 +1,8 @@
-// The embedded SQLite store (better-sqlite3, WAL). better-sqlite3 is synchronous, so each group of
-// writes is one short transaction on the event loop; group commit keeps it to one fsync per group.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+// The embedded SQLite store (better-sqlite3, WAL). Runs are written by group commit: requests that
+// arrive together share one transaction and one fsync. For a database file the transaction runs on
+// a write thread (write-thread.ts), so the event loop keeps serving while it commits; an in-memory
+// database has one connection only, so there it runs on the event loop.
+import type Database from 'better-sqlite3';
 import type { AgentConfig, RunRecord } from '@vigil/protocol';
 import { generateKeyId, generateSecret, hashesEqual, hashSecret } from '../api-key-secret.js';
 import {
@@ -10,8 +10,7 @@ import {
   type AgentRecord, type ApiKeyRecord, type LeaseGrant, type NewApiKey, type Project, type RunFilter, type RunPage,
   type Scope, type Store, type WriteResult,
 } from '../store.js';
-import { createWriteQueue, type WriteJob } from '../write-queue.js';
-import { addRunToDelta, createRollupDelta, isEmptyDelta, mergeDelta, type RollupDelta } from '../rollup.js';
+import { createWriteQueue } from '../write-queue.js';
 import { migrations } from './migrations.js';
 import { backfillRollupsIfEmpty } from './rollup-backfill.js';
 import { createSqliteRollupReader } from './rollup-reader.js';
@@ -19,7 +18,12 @@ import { createSqliteAlertingTables } from './alerting-tables.js';
 import { createSqliteOtlpTables } from './otlp-tables.js';
 import { createSqliteRollupWriter } from './rollup-writer.js';
 import { createSqliteRetention } from './retention.js';
-import { fromRunRow, toRunRow, type RunRow } from './run-rows.js';
+import { fromRunRow, type RunRow } from './run-rows.js';
+import { openSqliteDatabase } from './database.js';
+import { createRunWriter, type WriteInput, type WriteOutcome } from './run-writer.js';
+import { createWriteThread } from './write-thread.js';
+
+export { openSqliteDatabase } from './database.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. The folder is created when missing. */
@@ -27,13 +31,8 @@ export interface SqliteStoreOptions {
   maxPendingJobs?: number;
   /** Clock for created_at fields; tests pass a fixed one. */
   now?: () => number;
-}
-
-interface WriteInput {
-  projectId: number;
-  runs: RunRecord[];
-  /** Runs to remove in the same transaction (writeRuns' `deleteRunIds`). */
-  deleteRunIds?: string[];
+  /** Commit on a write thread (default for files; an in-memory database always commits in place). */
+  writeThread?: boolean;
 }
 
 interface KeyRow {
@@ -69,17 +68,6 @@ const agentRecord = (r: AgentRow): AgentRecord => ({
   updated_at: r.updated_at,
 });
 
-export function openSqliteDatabase(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before we acknowledge it. Group commit pays for the fsync.
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  return db;
-}
-
 export function migrateSqlite(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
@@ -98,94 +86,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
   const rollupWriter = createSqliteRollupWriter(db);
   const rollupReader = createSqliteRollupReader(db);
   const retention = createSqliteRetention(db);
-  let statements: ReturnType<typeof prepare> | null = null;
-  const knownAgents = new Set<string>();
+  let getRunStmt: Database.Statement<[number, string], RunRow> | null = null;
+  const getRun = () => (getRunStmt ??= db.prepare<[number, string], RunRow>('SELECT * FROM runs WHERE project_id = ? AND run_id = ?'));
 
-  function prepare() {
-    return {
-      deleteRun: db.prepare<[number, string], RunRow>('DELETE FROM runs WHERE project_id = ? AND run_id = ? RETURNING *'),
-      deleteToolCalls: db.prepare('DELETE FROM tool_calls WHERE project_id = ? AND run_id = ?'),
-      insertRun: db.prepare(`INSERT INTO runs (project_id, run_id, agent_name, ts, ended_at, duration_ms, iterations,
-          tokens_used, tokens_input, tokens_output, tokens_cached_input, tokens_reasoning, model, completion_status,
-          error_type, error_message, cost_usd, environment, release, session_id, user_id, tags, sampled, received_at, detail)
-        VALUES (@project_id, @run_id, @agent_name, @ts, @ended_at, @duration_ms, @iterations, @tokens_used, @tokens_input,
-          @tokens_output, @tokens_cached_input, @tokens_reasoning, @model, @completion_status, @error_type, @error_message,
-          @cost_usd, @environment, @release, @session_id, @user_id, @tags, @sampled, @received_at, @detail)`),
-      insertToolCall: db.prepare(`INSERT INTO tool_calls (project_id, run_id, seq, agent_name, ts, name, status, duration_ms, args_hash, error_type)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      touchAgent: db.prepare('INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at) VALUES (?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING'),
-      getRun: db.prepare<[number, string], RunRow>('SELECT * FROM runs WHERE project_id = ? AND run_id = ?'),
-    };
-  }
-  const stmts = () => (statements ??= prepare());
-
-  // Rollups change in the same transaction as the runs: this request's runs are summed into
-  // `delta` (a replaced run is subtracted first, from the row DELETE … RETURNING gave back).
-  const writeOne = db.transaction((input: WriteInput, delta: RollupDelta): WriteResult => {
-    const s = stmts();
-    for (const runId of input.deleteRunIds ?? []) {
-      const previous = s.deleteRun.get(input.projectId, runId);
-      if (previous) {
-        s.deleteToolCalls.run(input.projectId, runId);
-        addRunToDelta(delta, input.projectId, fromRunRow(previous, false), -1);
-      }
-    }
-    for (const run of input.runs) {
-      const previous = s.deleteRun.get(input.projectId, run.run_id);
-      if (previous) {
-        s.deleteToolCalls.run(input.projectId, run.run_id);
-        addRunToDelta(delta, input.projectId, fromRunRow(previous, false), -1);
-      }
-      addRunToDelta(delta, input.projectId, run, 1);
-      s.insertRun.run(toRunRow(input.projectId, run));
-      run.tool_calls.forEach((t, seq) => {
-        s.insertToolCall.run(input.projectId, run.run_id, seq, run.agent_name, t.started_at ?? run.timestamp, t.name,
-          t.status, t.duration_ms, t.args_hash, t.error?.type ?? null);
-      });
-      const agentKey = `${input.projectId}\u0000${run.agent_name}`;
-      if (!knownAgents.has(agentKey)) {
-        s.touchAgent.run(input.projectId, run.agent_name, run.timestamp, now());
-        knownAgents.add(agentKey);
-      }
-    }
-    return { accepted: input.runs.length };
-  });
-
-  // The outer transaction commits the whole group; writeOne nests as a savepoint, so one
-  // request's failure rolls back only its own rows.
-  // A request's delta joins the group's only after its savepoint succeeded; the group then
-  // upserts each touched rollup row once.
-  const writeGroup = db.transaction((jobs: WriteJob<WriteInput, WriteResult>[]) => {
-    const settled: (() => void)[] = [];
-    const groupDelta = createRollupDelta();
-    for (const job of jobs) {
-      try {
-        const jobDelta = createRollupDelta();
-        const result = writeOne(job.input, jobDelta);
-        if (isEmptyDelta(groupDelta)) Object.assign(groupDelta, jobDelta);
-        else mergeDelta(groupDelta, jobDelta);
-        settled.push(() => job.resolve(result));
-      } catch (error) {
-        settled.push(() => job.reject(error));
-      }
-    }
-    rollupWriter.apply(groupDelta);
-    return settled;
-  });
+  // In-memory databases exist per connection, so they cannot be written from another thread.
+  const threaded = options.path !== ':memory:' && options.writeThread !== false;
+  let inPlace: ReturnType<typeof createRunWriter> | null = null;
+  const thread = threaded ? createWriteThread(options.path) : null;
+  const writeGroup = async (inputs: WriteInput[], at: number): Promise<WriteOutcome[]> =>
+    thread ? thread.writeGroup(inputs, at) : (inPlace ??= createRunWriter(db)).writeGroup(inputs, at);
 
   const queue = createWriteQueue<WriteInput, WriteResult>({
     maxPendingJobs: options.maxPendingJobs,
     overloaded: () => new StoreOverloadedError(1),
-    commit: (jobs) => {
-      let settled: (() => void)[];
-      try {
-        settled = writeGroup(jobs);
-      } catch (error) {
-        // The commit itself failed: nothing of this group is stored, so nothing is acknowledged.
-        knownAgents.clear();
-        throw error;
-      }
-      for (const s of settled) s();
+    commit: async (jobs) => {
+      // A failed commit throws: nothing of the group is stored, so nothing is acknowledged.
+      const outcomes = await writeGroup(jobs.map((j) => j.input), now());
+      jobs.forEach((job, i) => {
+        const o = outcomes[i];
+        if (o?.ok) job.resolve(o.result);
+        else job.reject(Object.assign(new Error(o?.error.message ?? 'write failed'), o?.error ?? {}));
+      });
     },
   });
 
@@ -201,7 +122,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
 
     async migrate() {
       migrateSqlite(db);
-      statements = null;
+      getRunStmt = null;
       backfillRollupsIfEmpty(db, rollupWriter);
     },
 
@@ -213,6 +134,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       if (closed) return;
       closed = true;
       await queue.drain();
+      await thread?.close();
       db.close();
     },
 
@@ -271,7 +193,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       db.prepare(`INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (project_id, agent_name) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at`)
         .run(projectId, config.name, JSON.stringify(config), t, t);
-      knownAgents.add(`${projectId}\u0000${config.name}`);
     },
 
     async getAgent(projectId: number, agentName: string): Promise<AgentRecord | null> {
@@ -287,7 +208,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     },
 
     async getRun(projectId: number, runId: string): Promise<RunRecord | null> {
-      const row = stmts().getRun.get(projectId, runId);
+      const row = getRun().get(projectId, runId);
       return row ? fromRunRow(row) : null;
     },
 

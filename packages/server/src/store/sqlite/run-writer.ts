@@ -1,0 +1,123 @@
+// Writes groups of runs: the runs and tool-call rows, the agents they name, and the rollups they
+// change, all in one transaction. It runs wherever its connection lives: on the event loop for
+// in-memory databases, in the write worker (write-worker.ts) for files.
+import type Database from 'better-sqlite3';
+import type { RunRecord } from '@vigil/protocol';
+import { addRunToDelta, createRollupDelta, isEmptyDelta, mergeDelta, type RollupDelta } from '../rollup.js';
+import type { WriteResult } from '../store.js';
+import { createSqliteRollupWriter } from './rollup-writer.js';
+import { fromRunRow, toRunRow, type RunRow } from './run-rows.js';
+
+export interface WriteInput {
+  projectId: number;
+  runs: RunRecord[];
+  /** Runs to remove in the same transaction (writeRuns' `deleteRunIds`). */
+  deleteRunIds?: string[];
+}
+
+/** An error as it crosses a thread: plain data. */
+export interface WriteFailure {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export type WriteOutcome = { ok: true; result: WriteResult } | { ok: false; error: WriteFailure };
+
+export interface RunWriter {
+  /**
+   * Commits the inputs in one transaction. Each input is a savepoint, so one request's failure
+   * rolls back only its own rows and is reported in its outcome; a failed commit throws.
+   */
+  writeGroup(inputs: WriteInput[], now: number): WriteOutcome[];
+}
+
+export function toWriteFailure(error: unknown): WriteFailure {
+  const e = error as { name?: string; message?: string; code?: unknown };
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(error), ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
+}
+
+export function createRunWriter(db: Database.Database): RunWriter {
+  const rollups = createSqliteRollupWriter(db);
+  // Agents already known to have a row, so a run's agent costs one statement only once.
+  const knownAgents = new Set<string>();
+  const s = {
+    deleteRun: db.prepare<[number, string], RunRow>('DELETE FROM runs WHERE project_id = ? AND run_id = ? RETURNING *'),
+    deleteToolCalls: db.prepare('DELETE FROM tool_calls WHERE project_id = ? AND run_id = ?'),
+    // New runs are the common case: try the insert first and only replace on a conflict.
+    insertRunIfNew: db.prepare(`INSERT INTO runs (project_id, run_id, agent_name, ts, ended_at, duration_ms, iterations,
+        tokens_used, tokens_input, tokens_output, tokens_cached_input, tokens_reasoning, model, completion_status,
+        error_type, error_message, cost_usd, environment, release, session_id, user_id, tags, sampled, received_at, detail)
+      VALUES (@project_id, @run_id, @agent_name, @ts, @ended_at, @duration_ms, @iterations, @tokens_used, @tokens_input,
+        @tokens_output, @tokens_cached_input, @tokens_reasoning, @model, @completion_status, @error_type, @error_message,
+        @cost_usd, @environment, @release, @session_id, @user_id, @tags, @sampled, @received_at, @detail)
+      ON CONFLICT (project_id, run_id) DO NOTHING`),
+    insertToolCall: db.prepare(`INSERT INTO tool_calls (project_id, run_id, seq, agent_name, ts, name, status, duration_ms, args_hash, error_type)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    touchAgent: db.prepare('INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at) VALUES (?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING'),
+  };
+
+  const remove = (projectId: number, runId: string, delta: RollupDelta): void => {
+    const previous = s.deleteRun.get(projectId, runId);
+    if (!previous) return;
+    s.deleteToolCalls.run(projectId, runId);
+    addRunToDelta(delta, projectId, fromRunRow(previous, false), -1);
+  };
+
+  // Rollups change in the same transaction as the runs: a replaced run is subtracted first,
+  // from the row DELETE … RETURNING gave back.
+  const writeOne = db.transaction((input: WriteInput, delta: RollupDelta, now: number): WriteResult => {
+    for (const runId of input.deleteRunIds ?? []) remove(input.projectId, runId, delta);
+    for (const run of input.runs) {
+      const row = toRunRow(input.projectId, run);
+      if (s.insertRunIfNew.run(row).changes === 0) {
+        remove(input.projectId, run.run_id, delta);
+        s.insertRunIfNew.run(row);
+      }
+      addRunToDelta(delta, input.projectId, run, 1);
+      for (let seq = 0; seq < run.tool_calls.length; seq++) {
+        const t = run.tool_calls[seq]!;
+        s.insertToolCall.run(input.projectId, run.run_id, seq, run.agent_name, t.started_at ?? run.timestamp, t.name,
+          t.status, t.duration_ms, t.args_hash, t.error?.type ?? null);
+      }
+      const agentKey = `${input.projectId}\u0000${run.agent_name}`;
+      if (!knownAgents.has(agentKey)) {
+        s.touchAgent.run(input.projectId, run.agent_name, run.timestamp, now);
+        knownAgents.add(agentKey);
+      }
+    }
+    return { accepted: input.runs.length };
+  });
+
+  // A request's delta joins the group's only after its savepoint succeeded; the group then
+  // upserts each touched rollup row once.
+  const writeGroupTx = db.transaction((inputs: WriteInput[], now: number): WriteOutcome[] => {
+    const outcomes: WriteOutcome[] = [];
+    const groupDelta = createRollupDelta();
+    for (const input of inputs) {
+      try {
+        const jobDelta = createRollupDelta();
+        const result = writeOne(input, jobDelta, now);
+        if (isEmptyDelta(groupDelta)) Object.assign(groupDelta, jobDelta);
+        else mergeDelta(groupDelta, jobDelta);
+        outcomes.push({ ok: true, result });
+      } catch (error) {
+        outcomes.push({ ok: false, error: toWriteFailure(error) });
+      }
+    }
+    rollups.apply(groupDelta);
+    return outcomes;
+  });
+
+  return {
+    writeGroup(inputs, now) {
+      try {
+        return writeGroupTx(inputs, now);
+      } catch (error) {
+        // Nothing of the group is stored; agents it named may not have rows after all.
+        knownAgents.clear();
+        throw error;
+      }
+    },
+  };
+}
