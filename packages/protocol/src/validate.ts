@@ -90,24 +90,45 @@ function toIssues(errors: ErrorObject[] | null | undefined): Issue[] {
   return [...byPath.values()];
 }
 
-/** Finds keys like `__proto__` anywhere in a parsed body; JSON.parse keeps them as own keys. */
-export function findForbiddenKeys(value: unknown, path = '', out: Issue[] = []): Issue[] {
+/** True when a parsed body holds a reserved key or a NUL character anywhere. No paths: the fast check. */
+function hasUnsafeContent(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasUnsafeContent(v)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (FORBIDDEN_KEYS.has(key) || key.includes('\u0000') || hasUnsafeContent((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/**
+ * Finds keys like `__proto__` (JSON.parse keeps them as own keys, where later code could reach a
+ * prototype) and NUL characters (no database stores them the same way) anywhere in a body.
+ */
+export function findUnsafeContent(value: unknown, path = '', out: Issue[] = []): Issue[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push({ path, message: 'must not contain the NUL character (U+0000)' });
+    return out;
+  }
   if (value === null || typeof value !== 'object') return out;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => findForbiddenKeys(v, `${path}/${i}`, out));
+    value.forEach((v, i) => findUnsafeContent(v, `${path}/${i}`, out));
     return out;
   }
   for (const key of Object.keys(value)) {
     const child = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (FORBIDDEN_KEYS.has(key)) out.push({ path: child, message: 'is a reserved key and not allowed' });
-    else findForbiddenKeys((value as Record<string, unknown>)[key], child, out);
+    else if (key.includes('\u0000')) out.push({ path: child, message: 'must not contain the NUL character (U+0000)' });
+    else findUnsafeContent((value as Record<string, unknown>)[key], child, out);
   }
   return out;
 }
 
 function run<T>(fn: ValidateFunction<T>, value: unknown, prefix = ''): Validation<T> {
-  const forbidden = findForbiddenKeys(value, prefix);
-  if (forbidden.length > 0) return { ok: false, issues: forbidden };
+  if (hasUnsafeContent(value)) return { ok: false, issues: findUnsafeContent(value, prefix) };
   if (fn(value)) return { ok: true, value };
   const issues = toIssues(fn.errors).map((i) => ({ ...i, path: prefix + i.path }));
   return { ok: false, issues };

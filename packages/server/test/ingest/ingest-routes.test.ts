@@ -190,6 +190,8 @@ const badCases: BadCase[] = [
   ['too many tags', '/metrics', { run_id: 'r', agent_name: 'a', completion_status: 'success', tags: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, json, 400, 'VALIDATION_FAILED', '/tags'],
   ['a __proto__ key', '/metrics', '{"run_id":"r","agent_name":"a","completion_status":"success","__proto__":{"admin":true}}', json, 400, 'VALIDATION_FAILED', '/__proto__'],
   ['a constructor key in tags', '/metrics', '{"run_id":"r","agent_name":"a","completion_status":"success","tags":{"constructor":"x"}}', json, 400, 'VALIDATION_FAILED', '/tags/constructor'],
+  ['a NUL character in agent_name', '/metrics', '{"run_id":"r","agent_name":"a\\u0000b","completion_status":"success"}', json, 400, 'VALIDATION_FAILED', '/agent_name'],
+  ['a NUL character in a tool error message', '/v1/runs', { runs: [makeRun({ tool_calls: [{ name: 't', status: 'error', error: { message: 'bad\u0000' } }] })] }, json, 400, 'VALIDATION_FAILED', '/runs/0/tool_calls/0/error/message'],
   ['an unknown field', '/metrics', { run_id: 'r', agent_name: 'a', completion_status: 'success', agent: 'typo' }, json, 400, 'VALIDATION_FAILED', '/agent'],
   ['a timestamp that is not a time', '/metrics', { run_id: 'r', agent_name: 'a', completion_status: 'success', timestamp: 'yesterday' }, json, 400, 'VALIDATION_FAILED', '/timestamp'],
   ['a timestamp without a zone', '/metrics', { run_id: 'r', agent_name: 'a', completion_status: 'success', timestamp: '2024-01-15T09:23:45' }, json, 400, 'VALIDATION_FAILED', '/timestamp'],
