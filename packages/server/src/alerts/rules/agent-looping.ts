@@ -1,7 +1,7 @@
 // AgentLooping: a run called the same tool with identical arguments (same args_hash) `repeats`
 // times in a row. One instance per agent and tool, over the runs that started within `window`.
-import { annotate, commonDefaults, listRunIds, type CommonRuleConfig, type Rule } from '../rule.js';
-import type { Observation } from '../state.js';
+import { commonDefaults, listRunIds, type CommonRuleConfig, type Rule } from '../rule.js';
+import { perAgentRule } from '../per-agent-rule.js';
 import type { ToolFact } from '../alert-data.js';
 
 export interface AgentLoopingConfig extends CommonRuleConfig {
@@ -28,41 +28,24 @@ export function repeatStreaks(calls: readonly ToolFact[]): Map<string, { length:
 }
 
 export function agentLooping(config: AgentLoopingConfig): Rule {
-  return {
-    name: 'AgentLooping',
-    timing: config,
-    needs: { windowMs: config.windowMs },
-    evaluate({ data, runListUrl }) {
-      const out: Observation[] = [];
-      const from = data.now - config.windowMs;
-      for (const agent of data.agents) {
-        const byTool = new Map<string, { runs: string[]; longest: number; argsHash: string; worstRun: string }>();
-        for (const run of data.runs(agent.agent_name, from)) {
-          for (const [tool, s] of repeatStreaks(run.tool_calls)) {
-            if (s.length < config.repeats) continue;
-            let e = byTool.get(tool);
-            if (!e) byTool.set(tool, (e = { runs: [], longest: 0, argsHash: s.argsHash, worstRun: run.run_id }));
-            e.runs.push(run.run_id);
-            if (s.length > e.longest) Object.assign(e, { longest: s.length, argsHash: s.argsHash, worstRun: run.run_id });
-          }
-        }
-        for (const [tool, e] of byTool) {
-          out.push({
-            labels: { alertname: 'AgentLooping', agent: agent.agent_name, tool, severity: config.severity },
-            value: e.longest,
-            annotations: annotate({
-              summary: `${agent.agent_name}: called ${tool} with identical arguments ${e.longest} times in a row`,
-              description: `${e.runs.length} run${e.runs.length === 1 ? '' : 's'} repeated a call to ${tool} with the same arguments ` +
-                `≥ ${config.repeats} times in a row; the longest streak (${e.longest}) was in ${e.worstRun} (args_hash ${e.argsHash}).`,
-              value: String(e.longest),
-              run_ids: listRunIds(e.runs),
-              why: `the agent kept retrying ${tool} with unchanged arguments instead of changing course`,
-              runs_url: runListUrl({ agent_name: agent.agent_name, from, to: data.now, tool }),
-            }),
-          });
-        }
+  return perAgentRule({ name: 'AgentLooping', config }, ({ agent, runs, observe, runsUrl }) => {
+    const byTool = new Map<string, { runs: string[]; longest: number; argsHash: string; worstRun: string }>();
+    for (const run of runs) {
+      for (const [tool, s] of repeatStreaks(run.tool_calls)) {
+        if (s.length < config.repeats) continue;
+        let e = byTool.get(tool);
+        if (!e) byTool.set(tool, (e = { runs: [], longest: 0, argsHash: s.argsHash, worstRun: run.run_id }));
+        e.runs.push(run.run_id);
+        if (s.length > e.longest) Object.assign(e, { longest: s.length, argsHash: s.argsHash, worstRun: run.run_id });
       }
-      return out;
-    },
-  };
+    }
+    return [...byTool].map(([tool, e]) => observe(e.longest, {
+      summary: `${agent.agent_name}: called ${tool} with identical arguments ${e.longest} times in a row`,
+      description: `${e.runs.length} run${e.runs.length === 1 ? '' : 's'} repeated a call to ${tool} with the same arguments ` +
+        `≥ ${config.repeats} times in a row; the longest streak (${e.longest}) was in ${e.worstRun} (args_hash ${e.argsHash}).`,
+      run_ids: listRunIds(e.runs),
+      why: `the agent kept retrying ${tool} with unchanged arguments instead of changing course`,
+      runs_url: runsUrl({ tool }),
+    }, tool));
+  });
 }

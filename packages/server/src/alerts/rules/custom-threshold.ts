@@ -2,8 +2,8 @@
 // The alertname is the rule's `name`; its extra `labels` are added to every instance.
 import { formatDuration } from '../../config/duration.js';
 import { metricOf, type CustomMetric } from '../run-metrics.js';
-import { annotate, commonDefaults, listRunIds, round, type CommonRuleConfig, type Rule } from '../rule.js';
-import type { Observation } from '../state.js';
+import { commonDefaults, listRunIds, round, type CommonRuleConfig, type Rule } from '../rule.js';
+import { perAgentRule } from '../per-agent-rule.js';
 
 export const COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
 export type Comparison = (typeof COMPARISONS)[number];
@@ -40,36 +40,20 @@ export function compare(value: number, op: Comparison, threshold: number): boole
 }
 
 export function customThreshold(config: CustomRuleConfig): Rule {
-  return {
-    name: config.name,
-    timing: config,
-    needs: { windowMs: config.windowMs },
-    evaluate({ data, runListUrl }) {
-      const out: Observation[] = [];
-      const from = data.now - config.windowMs;
-      for (const agent of data.agents) {
-        if (config.agent !== null && agent.agent_name !== config.agent) continue;
-        if (config.agentRegex !== null && !config.agentRegex.test(agent.agent_name)) continue;
-        const runs = data.runs(agent.agent_name, from);
-        if (runs.length === 0 || runs.length < config.minRuns) continue;
-        const value = metricOf(runs, config.metric);
-        if (value === null || !compare(value, config.op, config.threshold)) continue;
-        const shown = round(value, 4);
-        out.push({
-          labels: { ...config.labels, alertname: config.name, agent: agent.agent_name, severity: config.severity },
-          value: shown,
-          annotations: annotate({
-            summary: config.summary ?? `${agent.agent_name}: ${config.metric} ${shown} ${config.op} ${config.threshold}`,
-            description: `${config.metric} over the last ${formatDuration(config.windowMs)} is ${shown} across ${runs.length} runs ` +
-              `(rule ${config.name}: ${config.metric} ${config.op} ${config.threshold}).`,
-            value: String(shown),
-            baseline: `threshold ${config.threshold}`,
-            run_ids: listRunIds(runs.slice(-10).map((r) => r.run_id)),
-            runs_url: runListUrl({ agent_name: agent.agent_name, from, to: data.now }),
-          }),
-        });
-      }
-      return out;
-    },
-  };
+  const select = (agent: { agent_name: string }): boolean =>
+    (config.agent === null || agent.agent_name === config.agent) && (config.agentRegex === null || config.agentRegex.test(agent.agent_name));
+  return perAgentRule({ name: config.name, config, labels: config.labels, select }, ({ agent, runs, observe, runsUrl }) => {
+    if (runs.length < config.minRuns) return null;
+    const value = metricOf(runs, config.metric);
+    if (value === null || !compare(value, config.op, config.threshold)) return null;
+    const shown = round(value, 4);
+    return observe(shown, {
+      summary: config.summary ?? `${agent.agent_name}: ${config.metric} ${shown} ${config.op} ${config.threshold}`,
+      description: `${config.metric} over the last ${formatDuration(config.windowMs)} is ${shown} across ${runs.length} runs ` +
+        `(rule ${config.name}: ${config.metric} ${config.op} ${config.threshold}).`,
+      baseline: `threshold ${config.threshold}`,
+      run_ids: listRunIds(runs.slice(-10).map((r) => r.run_id)),
+      runs_url: runsUrl(),
+    });
+  });
 }

@@ -1,8 +1,8 @@
 // IterationLimitHit: at least `min_count` runs of an agent ended `iteration_limit` within `window`.
 // Evidence: the runs, the declared max_iterations, and the tool those runs called most.
 import { formatDuration } from '../../config/duration.js';
-import { commonDefaults, listRunIds, annotate, type CommonRuleConfig, type Rule } from '../rule.js';
-import type { Observation } from '../state.js';
+import { commonDefaults, listRunIds, type CommonRuleConfig, type Rule } from '../rule.js';
+import { perAgentRule } from '../per-agent-rule.js';
 import type { RunFact } from '../alert-data.js';
 
 export interface IterationLimitHitConfig extends CommonRuleConfig {
@@ -22,35 +22,19 @@ export function mostCalledTool(runs: readonly RunFact[]): { name: string; perRun
 }
 
 export function iterationLimitHit(config: IterationLimitHitConfig): Rule {
-  return {
-    name: 'IterationLimitHit',
-    timing: config,
-    needs: { windowMs: config.windowMs },
-    evaluate({ data, runListUrl }) {
-      const out: Observation[] = [];
-      const from = data.now - config.windowMs;
-      for (const agent of data.agents) {
-        const runs = data.runs(agent.agent_name, from);
-        const hits = runs.filter((r) => r.completion_status === 'iteration_limit');
-        if (hits.length === 0 || hits.length < config.minCount) continue;
-        const window = formatDuration(config.windowMs);
-        const maxIter = Math.max(...hits.map((r) => r.iterations));
-        const top = mostCalledTool(hits);
-        out.push({
-          labels: { alertname: 'IterationLimitHit', agent: agent.agent_name, severity: config.severity },
-          value: hits.length,
-          annotations: annotate({
-            summary: `${agent.agent_name}: ${hits.length} run${hits.length === 1 ? '' : 's'} hit the iteration limit in the last ${window}`,
-            description: `${hits.length} of ${runs.length} runs in the last ${window} ended iteration_limit` +
-              `${agent.max_iterations !== null ? ` (max_iterations: ${agent.max_iterations})` : ''}; the longest ran ${maxIter} iterations.`,
-            value: String(hits.length),
-            run_ids: listRunIds(hits.map((r) => r.run_id)),
-            why: top ? `these runs called ${top.name} ${top.perRun.toFixed(1)} times each on average` : undefined,
-            runs_url: runListUrl({ agent_name: agent.agent_name, from, to: data.now, completion_status: 'iteration_limit' }),
-          }),
-        });
-      }
-      return out;
-    },
-  };
+  return perAgentRule({ name: 'IterationLimitHit', config }, ({ agent, runs, observe, runsUrl }) => {
+    const hits = runs.filter((r) => r.completion_status === 'iteration_limit');
+    if (hits.length === 0 || hits.length < config.minCount) return null;
+    const window = formatDuration(config.windowMs);
+    const maxIter = Math.max(...hits.map((r) => r.iterations));
+    const top = mostCalledTool(hits);
+    return observe(hits.length, {
+      summary: `${agent.agent_name}: ${hits.length} run${hits.length === 1 ? '' : 's'} hit the iteration limit in the last ${window}`,
+      description: `${hits.length} of ${runs.length} runs in the last ${window} ended iteration_limit` +
+        `${agent.max_iterations !== null ? ` (max_iterations: ${agent.max_iterations})` : ''}; the longest ran ${maxIter} iterations.`,
+      run_ids: listRunIds(hits.map((r) => r.run_id)),
+      why: top ? `these runs called ${top.name} ${top.perRun.toFixed(1)} times each on average` : undefined,
+      runs_url: runsUrl({ completion_status: 'iteration_limit' }),
+    });
+  });
 }

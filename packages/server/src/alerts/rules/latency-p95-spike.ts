@@ -3,8 +3,8 @@
 // The why: the tool where the runs slower than the usual p95 spent most of their time.
 import { formatDuration } from '../../config/duration.js';
 import { quantile, type RunFact } from '../alert-data.js';
-import { annotate, commonDefaults, listRunIds, ms, round, type CommonRuleConfig, type Rule } from '../rule.js';
-import type { Observation } from '../state.js';
+import { commonDefaults, listRunIds, ms, round, type CommonRuleConfig, type Rule } from '../rule.js';
+import { perAgentRule } from '../per-agent-rule.js';
 
 export interface LatencyP95SpikeConfig extends CommonRuleConfig {
   windowMs: number;
@@ -37,40 +37,24 @@ export function slowestTool(runs: readonly RunFact[]): { name: string; runs: num
 }
 
 export function latencyP95Spike(config: LatencyP95SpikeConfig): Rule {
-  return {
-    name: 'LatencyP95Spike',
-    timing: config,
-    needs: { windowMs: config.windowMs, baselines: [{ spanMs: config.baselineMs, windowMs: config.windowMs }] },
-    evaluate({ data, runListUrl }) {
-      const out: Observation[] = [];
-      const from = data.now - config.windowMs;
-      for (const agent of data.agents) {
-        const runs = data.runs(agent.agent_name, from);
-        if (runs.length < config.minRuns) continue;
-        const b = data.baseline(agent.agent_name, config.baselineMs, config.windowMs);
-        if (!b || b.runs < config.minBaselineRuns || b.p95DurationMs === null || b.p95DurationMs <= 0) continue;
-        const p95 = quantile(runs.map((r) => r.duration_ms), 0.95)!;
-        const ratio = p95 / b.p95DurationMs;
-        if (ratio < config.ratio) continue;
-        const slow = runs.filter((r) => r.duration_ms > b.p95DurationMs!).sort((x, y) => y.duration_ms - x.duration_ms);
-        const tool = slowestTool(slow);
-        const window = formatDuration(config.windowMs);
-        out.push({
-          labels: { alertname: 'LatencyP95Spike', agent: agent.agent_name, severity: config.severity },
-          value: round(ratio, 2),
-          annotations: annotate({
-            summary: `${agent.agent_name}: p95 latency ${ms(p95)} is ${round(ratio, 1)}× its usual ${ms(b.p95DurationMs)}`,
-            description: `p95 run duration over the last ${window} is ${ms(p95)} across ${runs.length} runs, against ${ms(b.p95DurationMs)} ` +
-              `over the preceding ${formatDuration(config.baselineMs)} (${b.runs} runs); ${slow.length} runs were slower than the usual p95.`,
-            value: String(round(ratio, 2)),
-            baseline: `p95 ${ms(b.p95DurationMs)} over ${b.runs} runs`,
-            run_ids: listRunIds(slow.map((r) => r.run_id)),
-            why: tool ? `${tool.runs} of ${slow.length} slow runs spent most time in ${tool.name} (mean ${ms(tool.meanMs)} per call)` : undefined,
-            runs_url: runListUrl({ agent_name: agent.agent_name, from, to: data.now }),
-          }),
-        });
-      }
-      return out;
-    },
-  };
+  return perAgentRule({ name: 'LatencyP95Spike', config, baselineMs: config.baselineMs }, ({ agent, runs, data, observe, runsUrl }) => {
+    if (runs.length < config.minRuns) return null;
+    const b = data.baseline(agent.agent_name, config.baselineMs, config.windowMs);
+    if (!b || b.runs < config.minBaselineRuns || b.p95DurationMs === null || b.p95DurationMs <= 0) return null;
+    const p95 = quantile(runs.map((r) => r.duration_ms), 0.95)!;
+    const ratio = p95 / b.p95DurationMs;
+    if (ratio < config.ratio) return null;
+    const slow = runs.filter((r) => r.duration_ms > b.p95DurationMs!).sort((x, y) => y.duration_ms - x.duration_ms);
+    const tool = slowestTool(slow);
+    const window = formatDuration(config.windowMs);
+    return observe(round(ratio, 2), {
+      summary: `${agent.agent_name}: p95 latency ${ms(p95)} is ${round(ratio, 1)}× its usual ${ms(b.p95DurationMs)}`,
+      description: `p95 run duration over the last ${window} is ${ms(p95)} across ${runs.length} runs, against ${ms(b.p95DurationMs)} ` +
+        `over the preceding ${formatDuration(config.baselineMs)} (${b.runs} runs); ${slow.length} runs were slower than the usual p95.`,
+      baseline: `p95 ${ms(b.p95DurationMs)} over ${b.runs} runs`,
+      run_ids: listRunIds(slow.map((r) => r.run_id)),
+      why: tool ? `${tool.runs} of ${slow.length} slow runs spent most time in ${tool.name} (mean ${ms(tool.meanMs)} per call)` : undefined,
+      runs_url: runsUrl(),
+    });
+  });
 }

@@ -3,8 +3,8 @@
 // a tool that failed or timed out in most of them, their error types, their end states.
 import { formatDuration } from '../../config/duration.js';
 import type { RunFact } from '../alert-data.js';
-import { annotate, commonDefaults, listRunIds, percent, round, type CommonRuleConfig, type Rule } from '../rule.js';
-import type { Observation } from '../state.js';
+import { commonDefaults, listRunIds, percent, round, type CommonRuleConfig, type Rule } from '../rule.js';
+import { perAgentRule } from '../per-agent-rule.js';
 
 export interface SuccessRateDropConfig extends CommonRuleConfig {
   windowMs: number;
@@ -52,35 +52,19 @@ export function explainFailures(failed: readonly RunFact[]): string[] {
 }
 
 export function successRateDrop(config: SuccessRateDropConfig): Rule {
-  return {
-    name: 'SuccessRateDrop',
-    timing: config,
-    needs: { windowMs: config.windowMs },
-    evaluate({ data, runListUrl }) {
-      const out: Observation[] = [];
-      const from = data.now - config.windowMs;
-      for (const agent of data.agents) {
-        const runs = data.runs(agent.agent_name, from);
-        if (runs.length === 0 || runs.length < config.minRuns) continue;
-        const failed = runs.filter((r) => r.completion_status !== 'success');
-        const rate = (runs.length - failed.length) / runs.length;
-        if (rate >= config.threshold) continue;
-        const why = explainFailures(failed);
-        out.push({
-          labels: { alertname: 'SuccessRateDrop', agent: agent.agent_name, severity: config.severity },
-          value: round(rate, 4),
-          annotations: annotate({
-            summary: `${agent.agent_name}: success rate ${percent(rate)} over the last ${formatDuration(config.windowMs)} (threshold ${percent(config.threshold)})`,
-            description: `${failed.length} of ${runs.length} runs did not succeed. ${why[0]}.`,
-            value: String(round(rate, 4)),
-            baseline: `threshold ${config.threshold}`,
-            run_ids: listRunIds(failed.map((r) => r.run_id)),
-            why: why.join('; '),
-            runs_url: runListUrl({ agent_name: agent.agent_name, from, to: data.now, completion_status: 'error,timeout,iteration_limit,cancelled,gave_up' }),
-          }),
-        });
-      }
-      return out;
-    },
-  };
+  return perAgentRule({ name: 'SuccessRateDrop', config }, ({ agent, runs, observe, runsUrl }) => {
+    if (runs.length < config.minRuns) return null;
+    const failed = runs.filter((r) => r.completion_status !== 'success');
+    const rate = (runs.length - failed.length) / runs.length;
+    if (rate >= config.threshold) return null;
+    const why = explainFailures(failed);
+    return observe(round(rate, 4), {
+      summary: `${agent.agent_name}: success rate ${percent(rate)} over the last ${formatDuration(config.windowMs)} (threshold ${percent(config.threshold)})`,
+      description: `${failed.length} of ${runs.length} runs did not succeed. ${why[0]}.`,
+      baseline: `threshold ${config.threshold}`,
+      run_ids: listRunIds(failed.map((r) => r.run_id)),
+      why: why.join('; '),
+      runs_url: runsUrl({ completion_status: 'error,timeout,iteration_limit,cancelled,gave_up' }),
+    });
+  });
 }
