@@ -5,9 +5,9 @@
 // (503 + Retry-After), never as a hang or a lost acknowledged write.
 import pg from 'pg';
 import type { AgentConfig, RunRecord } from '@vigil/protocol';
-import { generateKeyId, generateSecret, hashesEqual, hashSecret } from '../api-key-secret.js';
+import { hashesEqual, hashSecret } from '../api-key-secret.js';
 import type {
-  AgentRecord, ApiKeyRecord, LeaseGrant, NewApiKey, Project, RunFilter, RunPage, Scope, Store, WriteResult,
+  AgentRecord, ApiKeyRecord, LeaseGrant, NewApiKey, Project, RunFilter, RunPage, Store, WriteResult,
 } from '../store.js';
 import { createPostgresAlertingTables } from './alerting-tables.js';
 import { migrations } from './migrations.js';
@@ -21,6 +21,7 @@ import { deleteRollupsBefore, deleteRunsBefore } from './retention.js';
 import { readAgentRollups, readModelRollups, readToolRollups } from './rollup-reader.js';
 import { pickRollupShard } from './rollup-writer.js';
 import { fromRunRow, type RunRow } from './run-rows.js';
+import { agentRecord, keyRecord, newKeyRow, type AgentRow, type KeyRow } from '../key-agent-rows.js';
 import { createRunWriter } from './run-writer.js';
 
 /** How often partitions ahead are created while the store runs. */
@@ -52,39 +53,6 @@ export interface PostgresStore extends Store {
   /** Days that have partitions now, oldest first (for tests and operators). */
   partitionDays(): Promise<number[]>;
 }
-
-interface KeyRow {
-  id: string;
-  project_id: number;
-  name: string;
-  secret_hash: string;
-  scopes: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-interface AgentRow {
-  agent_name: string;
-  config: string | null;
-  first_seen: number;
-  updated_at: number;
-}
-
-const keyRecord = (r: KeyRow): ApiKeyRecord => ({
-  id: r.id,
-  project_id: r.project_id,
-  name: r.name,
-  scopes: r.scopes.split(',') as Scope[],
-  created_at: r.created_at,
-  revoked_at: r.revoked_at,
-});
-
-const agentRecord = (r: AgentRow): AgentRecord => ({
-  agent_name: r.agent_name,
-  config: r.config ? (JSON.parse(r.config) as AgentConfig) : null,
-  first_seen: r.first_seen,
-  updated_at: r.updated_at,
-});
 
 // bigint and numeric come back as strings by default; every one we store is an epoch ms, a count
 // or a sum well inside 2^53, so numbers are exact.
@@ -255,17 +223,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return (await query<Project>('SELECT id, name FROM projects WHERE id = $1', [id])).rows[0] ?? null;
     },
 
-    async createApiKey({ projectId, name, scopes }): Promise<NewApiKey> {
-      const key = generateSecret();
-      const row: KeyRow = {
-        id: generateKeyId(),
-        project_id: projectId,
-        name,
-        secret_hash: hashSecret(key),
-        scopes: [...new Set(scopes)].join(','),
-        created_at: now(),
-        revoked_at: null,
-      };
+    async createApiKey(input): Promise<NewApiKey> {
+      const { key, row } = newKeyRow(input, now());
       await query('INSERT INTO api_keys (id, project_id, name, secret_hash, scopes, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [row.id, row.project_id, row.name, row.secret_hash, row.scopes, row.created_at, row.revoked_at]);
       return { key, record: keyRecord(row) };
