@@ -1,66 +1,27 @@
 // Shapes of the read API's answers, as the dashboard uses them (DESIGN.md's public contract).
 // Fields another module may add later are optional here, and the pages show them when present.
 
-export type CompletionStatus = 'success' | 'error' | 'iteration_limit' | 'timeout' | 'cancelled' | 'gave_up';
-export const COMPLETION_STATUSES: CompletionStatus[] = ['success', 'error', 'iteration_limit', 'timeout', 'cancelled', 'gave_up'];
-export type ToolStatus = 'success' | 'error' | 'timeout';
+import type { CompletionStatus, RunRecord, StepRecord, ToolCallRecord } from '@vigil/protocol';
 
-export interface TokenSplit {
-  input: number;
-  output: number;
-  cached_input: number;
-  reasoning: number;
-}
+export type { CompletionStatus, ErrorInfo, TokenSplit, ToolStatus } from '@vigil/protocol';
 
-export interface ErrorInfo {
-  type?: string | null;
-  message?: string | null;
-}
+// Every status, for filters, in DESIGN's order. A runtime copy, because importing
+// @vigil/protocol's value would bundle its validators; `satisfies` fails the build when the two
+// lists differ either way.
+const STATUS_SET = { success: 1, error: 1, iteration_limit: 1, timeout: 1, cancelled: 1, gave_up: 1 } satisfies Record<CompletionStatus, 1>;
+export const COMPLETION_STATUSES = Object.keys(STATUS_SET) as CompletionStatus[];
 
-export interface ToolCall {
-  name: string;
-  status: ToolStatus;
-  duration_ms: number | null;
-  started_at: string | null;
-  call_id: string | null;
-  args_hash: string | null;
-  error: ErrorInfo | null;
-  arguments?: string | null;
-}
+/** A record as JSON: the named epoch-ms fields come as ISO 8601 strings (null stays null). */
+type IsoTimes<T, K extends keyof T> = Omit<T, K> & { [P in K]: null extends T[P] ? string | null : string };
 
-export interface Step {
-  model: string | null;
-  started_at: string | null;
-  duration_ms: number | null;
-  tokens: TokenSplit;
-  finish_reason: string | null;
-  request_id?: string | null;
-  error?: ErrorInfo | null;
-  tool_calls_requested?: string[];
-}
+export type ToolCall = IsoTimes<ToolCallRecord, 'started_at'>;
+export type Step = IsoTimes<StepRecord, 'started_at'>;
 
-export interface Run {
-  run_id: string;
-  agent_name: string;
-  timestamp: string;
-  ended_at: string;
-  duration_ms: number;
-  iterations: number;
-  tokens_used: number;
-  tokens: TokenSplit;
-  model: string | null;
-  completion_status: CompletionStatus;
-  error: ErrorInfo | null;
-  cost_usd: number | null;
-  environment: string | null;
-  release: string | null;
-  session_id: string | null;
-  user_id: string | null;
-  tags: Record<string, string>;
+/** A run as `GET /api/runs` and `GET /api/runs/:run_id` return it (the server's run-json.ts). */
+export interface Run extends IsoTimes<Omit<RunRecord, 'tool_calls' | 'steps' | 'transitions'>, 'timestamp' | 'ended_at' | 'received_at'> {
   tool_calls: ToolCall[];
   steps: Step[];
   transitions: { state: string; at: string }[];
-  sampled?: boolean;
 }
 
 export interface RunPage {
