@@ -13,6 +13,7 @@ import { AlertStateBadge, Rate, RunStatus } from '../ui/badges';
 import { TimeChart, type ChartSeries } from '../ui/chart';
 import { fmtAgo, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from '../ui/format';
 import { Kpi, LoadState } from '../ui/kpi';
+import { DataTable } from '../ui/data-table';
 import { useLive } from '../state/live';
 
 const FAILED: CompletionStatus[] = ['error', 'timeout', 'iteration_limit', 'gave_up', 'cancelled'];
@@ -167,78 +168,71 @@ export function AgentPage(props: { name?: string; params?: { name?: string } }) 
 
       <section class="panel" style={{ marginTop: '1rem' }}>
         <h2>Tools</h2>
-        <LoadState loading={tools.loading && !tools.data} error={tools.error} empty={tools.data?.tools.length === 0} emptyText="No tool calls and no declared tools." />
-        {tools.data && tools.data.tools.length > 0 ? (
-          <div class="table-wrap">
-            <table data-testid="tools-table">
-              <thead>
-                <tr>
-                  <th>Tool</th>
-                  <th class="num">Calls</th>
-                  <th class="num hide-narrow">Calls / run</th>
-                  <th class="num">Error rate</th>
-                  <th class="num hide-narrow">Timeout rate</th>
-                  <th class="num hide-narrow">p95 duration</th>
-                  <th>Flags</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tools.data.tools.map((t) => (
-                  <tr key={t.tool} data-tool={t.tool}>
-                    <td class="name-cell">
-                      <a href={hrefWithRange('/runs', query, { agent_name: agent, tool: t.tool })}>
-                        <code>{t.tool}</code>
-                      </a>
-                      {t.declared ? null : <span class="muted small"> (not declared)</span>}
-                    </td>
-                    <td class="num">{fmtInt(t.calls)}</td>
-                    <td class="num hide-narrow">{fmtNum(t.calls_per_run, 2)}</td>
-                    <td class="num">{fmtPct(t.error_rate)}</td>
-                    <td class="num hide-narrow">{fmtPct(t.timeout_rate)}</td>
-                    <td class="num hide-narrow">{fmtMs(t.p95_duration_ms)}</td>
-                    <td>
-                      {t.never_used ? <span class="badge neutral" title="Declared in the agent's config, not called in this range">never used</span> : null}{' '}
-                      {t.overused ? <span class="badge warn" title={(t.overuse_reasons ?? []).join('; ') || 'Called far more per run than usual, or repeatedly with the same arguments'}>overused</span> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          state={tools}
+          rows={tools.data?.tools}
+          emptyText="No tool calls and no declared tools."
+          testId="tools-table"
+          head={
+            <>
+              <th>Tool</th>
+              <th class="num">Calls</th>
+              <th class="num hide-narrow">Calls / run</th>
+              <th class="num">Error rate</th>
+              <th class="num hide-narrow">Timeout rate</th>
+              <th class="num hide-narrow">p95 duration</th>
+              <th>Flags</th>
+            </>
+          }
+          row={(t) => (
+            <tr key={t.tool} data-tool={t.tool}>
+              <td class="name-cell">
+                <a href={hrefWithRange('/runs', query, { agent_name: agent, tool: t.tool })}>
+                  <code>{t.tool}</code>
+                </a>
+                {t.declared ? null : <span class="muted small"> (not declared)</span>}
+              </td>
+              <td class="num">{fmtInt(t.calls)}</td>
+              <td class="num hide-narrow">{fmtNum(t.calls_per_run, 2)}</td>
+              <td class="num">{fmtPct(t.error_rate)}</td>
+              <td class="num hide-narrow">{fmtPct(t.timeout_rate)}</td>
+              <td class="num hide-narrow">{fmtMs(t.p95_duration_ms)}</td>
+              <td>
+                {t.never_used ? <span class="badge neutral" title="Declared in the agent's config, not called in this range">never used</span> : null}{' '}
+                {t.overused ? <span class="badge warn" title={(t.overuse_reasons ?? []).join('; ') || 'Called far more per run than usual, or repeatedly with the same arguments'}>overused</span> : null}
+              </td>
+            </tr>
+          )}
+        />
       </section>
 
       <section class="panel">
         <h2>Recent failed runs</h2>
-        <LoadState loading={failed.loading && !failed.data} error={failed.error} empty={failed.data?.runs.length === 0} emptyText="No failed runs in this time range." />
-        {failed.data && failed.data.runs.length > 0 ? (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Run</th>
-                  <th>Status</th>
-                  <th class="hide-narrow">Error</th>
-                  <th class="num hide-narrow">Duration</th>
-                  <th>When</th>
-                </tr>
-              </thead>
-              <tbody>
-                {failed.data.runs.map((r) => (
-                  <tr key={r.run_id}>
-                    <td>
-                      <a class="mono" href={hrefWithRange(`/runs/${encodeURIComponent(r.run_id)}`, query)}>{r.run_id}</a>
-                    </td>
-                    <td><RunStatus status={r.completion_status} /></td>
-                    <td class="small hide-narrow">{r.error ? `${r.error.type ?? 'error'}: ${r.error.message ?? ''}` : failedTool(r.tool_calls)}</td>
-                    <td class="num hide-narrow">{fmtMs(r.duration_ms)}</td>
-                    <td class="nowrap">{fmtAgo(r.timestamp, now)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          state={failed}
+          rows={failed.data?.runs}
+          emptyText="No failed runs in this time range."
+          head={
+            <>
+              <th>Run</th>
+              <th>Status</th>
+              <th class="hide-narrow">Error</th>
+              <th class="num hide-narrow">Duration</th>
+              <th>When</th>
+            </>
+          }
+          row={(r) => (
+            <tr key={r.run_id}>
+              <td>
+                <a class="mono" href={hrefWithRange(`/runs/${encodeURIComponent(r.run_id)}`, query)}>{r.run_id}</a>
+              </td>
+              <td><RunStatus status={r.completion_status} /></td>
+              <td class="small hide-narrow">{r.error ? `${r.error.type ?? 'error'}: ${r.error.message ?? ''}` : failedTool(r.tool_calls)}</td>
+              <td class="num hide-narrow">{fmtMs(r.duration_ms)}</td>
+              <td class="nowrap">{fmtAgo(r.timestamp, now)}</td>
+            </tr>
+          )}
+        />
         <p>
           <a href={hrefWithRange('/runs', query, { agent_name: agent, completion_status: FAILED.join(',') })}>All failed runs of {agent} →</a>
         </p>

@@ -12,6 +12,7 @@ import { useTimeRange } from '../state/time-range';
 import { AlertStateBadge } from '../ui/badges';
 import { fmtAgo, fmtTime } from '../ui/format';
 import { LoadState } from '../ui/kpi';
+import { DataTable } from '../ui/data-table';
 
 type Tab = AlertState | 'history' | 'silences';
 const TABS: { state: Tab; label: string }[] = [
@@ -236,42 +237,38 @@ function Silences() {
     <section class="panel">
       <h2>Active silences</h2>
       {error ? <div class="notice bad" role="alert">{error}</div> : null}
-      <LoadState loading={silences.loading && !silences.data} error={silences.error} empty={active.length === 0} emptyText="No active silences. Silence an alert from its card." />
-      {active.length > 0 ? (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Matchers</th>
-                <th>Until</th>
-                <th>Comment</th>
-                <th>By</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {active.map((s) => (
-                <tr key={s.id}>
-                  <td class="labels">
-                    {s.matchers.map((m, i) => (
-                      <code key={i}>
-                        {m.name}
-                        {m.isEqual === false ? '!' : ''}
-                        {m.isRegex ? '=~' : '='}
-                        {m.value}
-                      </code>
-                    ))}
-                  </td>
-                  <td class="nowrap">{fmtTime(s.endsAt)}</td>
-                  <td>{s.comment ?? ''}</td>
-                  <td>{s.createdBy ?? ''}</td>
-                  <td>{admin ? <button type="button" class="danger" onClick={() => expire(s.id)}>Expire</button> : null}</td>
-                </tr>
+      <DataTable
+        state={silences}
+        rows={active}
+        emptyText="No active silences. Silence an alert from its card."
+        head={
+          <>
+            <th>Matchers</th>
+            <th>Until</th>
+            <th>Comment</th>
+            <th>By</th>
+            <th />
+          </>
+        }
+        row={(s) => (
+          <tr key={s.id}>
+            <td class="labels">
+              {s.matchers.map((m, i) => (
+                <code key={i}>
+                  {m.name}
+                  {m.isEqual === false ? '!' : ''}
+                  {m.isRegex ? '=~' : '='}
+                  {m.value}
+                </code>
               ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+            </td>
+            <td class="nowrap">{fmtTime(s.endsAt)}</td>
+            <td>{s.comment ?? ''}</td>
+            <td>{s.createdBy ?? ''}</td>
+            <td>{admin ? <button type="button" class="danger" onClick={() => expire(s.id)}>Expire</button> : null}</td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
@@ -297,44 +294,41 @@ function History(props: { agent?: string }) {
   return (
     <section class="panel">
       <h2>State changes in this time range</h2>
-      <LoadState loading={history.loading && !history.data} error={history.error} empty={list.length === 0} emptyText="No alert changed state in this time range." />
-      {list.length > 0 ? (
-        <div class="table-wrap">
-          <table data-testid="alert-history">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Alert</th>
-                <th>Became</th>
-                <th>Labels</th>
-                <th>Summary</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((h, i) => (
-                <tr key={`${h.fingerprint}-${h.at}-${i}`}>
-                  <td class="nowrap">{fmtTime(h.at)}</td>
-                  <td>{h.alertname}</td>
-                  <td><span class={`badge ${HISTORY_TONE[h.state] ?? 'neutral'}`}>{h.state}</span></td>
-                  <td class="labels">
-                    {Object.entries(h.labels)
-                      .filter(([k]) => k !== 'alertname')
-                      .map(([k, v]) => (
-                        <code key={k}>
-                          {k}={v}
-                        </code>
-                      ))}
-                  </td>
-                  <td class="small">
-                    {h.annotations.summary ?? ''}{' '}
-                    {h.labels.agent ? <a href={hrefWithRange(`/agents/${encodeURIComponent(h.labels.agent)}`, query)}>agent →</a> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        state={history}
+        rows={list}
+        emptyText="No alert changed state in this time range."
+        testId="alert-history"
+        head={
+          <>
+            <th>When</th>
+            <th>Alert</th>
+            <th>Became</th>
+            <th>Labels</th>
+            <th>Summary</th>
+          </>
+        }
+        row={(h, i) => (
+          <tr key={`${h.fingerprint}-${h.at}-${i}`}>
+            <td class="nowrap">{fmtTime(h.at)}</td>
+            <td>{h.alertname}</td>
+            <td><span class={`badge ${HISTORY_TONE[h.state] ?? 'neutral'}`}>{h.state}</span></td>
+            <td class="labels">
+              {Object.entries(h.labels)
+                .filter(([k]) => k !== 'alertname')
+                .map(([k, v]) => (
+                  <code key={k}>
+                    {k}={v}
+                  </code>
+                ))}
+            </td>
+            <td class="small">
+              {h.annotations.summary ?? ''}{' '}
+              {h.labels.agent ? <a href={hrefWithRange(`/agents/${encodeURIComponent(h.labels.agent)}`, query)}>agent →</a> : null}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }

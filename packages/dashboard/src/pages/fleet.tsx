@@ -8,7 +8,8 @@ import { hrefWithRange, useQueryState } from '../state/query';
 import { useTimeRange } from '../state/time-range';
 import { Cost, Rate } from '../ui/badges';
 import { fmtCompact, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from '../ui/format';
-import { Kpi, LoadState } from '../ui/kpi';
+import { Kpi } from '../ui/kpi';
+import { DataTable } from '../ui/data-table';
 import { Sparkline } from '../ui/sparkline';
 import { useSparklines } from '../ui/use-sparklines';
 
@@ -97,61 +98,58 @@ export function FleetPage() {
       </div>
       <section class="panel" aria-labelledby="agents-title">
         <h2 id="agents-title">Agents</h2>
-        <LoadState loading={agents.loading && !agents.data} error={agents.error} empty={agents.data?.agents.length === 0} emptyText="No agent ran in this time range." />
-        {rows.length > 0 ? (
-          <div class="table-wrap">
-            <table data-testid="fleet-table">
-              <thead>
-                <tr>
-                  {COLUMNS.map((c) => (
-                    <th
-                      key={c.key}
-                      class={`${c.num ? 'num' : ''} ${c.narrow ? 'hide-narrow' : ''}`}
-                      aria-sort={sortKey === c.key ? (desc ? 'descending' : 'ascending') : undefined}
-                    >
-                      <button type="button" class="sort" onClick={() => toggleSort(c.key)}>
-                        {c.label} {sortKey === c.key ? (desc ? '▼' : '▲') : ''}
-                      </button>
-                    </th>
-                  ))}
-                  <th class="hide-narrow">Runs over time</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((a) => {
-                  const alerts = alertsByAgent.get(a.agent_name) ?? [];
-                  return (
-                    <tr key={a.agent_name} data-agent={a.agent_name}>
-                      <td class="name-cell">
-                        <a href={hrefWithRange(`/agents/${encodeURIComponent(a.agent_name)}`, query)}>{a.agent_name}</a>
-                      </td>
-                      <td class="num">{fmtInt(a.runs)}</td>
-                      <td class="num"><Rate value={a.success_rate} runs={a.runs} /></td>
-                      <td class="num hide-narrow">{fmtMs(a.p95_latency_ms)}</td>
-                      <td class="num hide-narrow">{fmtInt(a.avg_tokens)}</td>
-                      <td class="num hide-narrow">
-                        <Cost usd={a.cost_usd} unpricedRuns={a.unpriced_runs} unpricedModels={a.unpriced_models} pricedRuns={a.priced_runs} />
-                      </td>
-                      <td>
-                        {alerts.length === 0 ? (
-                          <span class="muted">none</span>
-                        ) : (
-                          <a href={hrefWithRange('/alerts', query, { agent: a.agent_name })} class="badge bad" title={alerts.map((x) => x.alertname).join(', ')}>
-                            {alerts.length} · {alerts[0]!.alertname}
-                            {alerts.length > 1 ? ' …' : ''}
-                          </a>
-                        )}
-                      </td>
-                      <td class="hide-narrow">
-                        <Sparkline values={spark.get(a.agent_name) ?? []} label={`Runs over time for ${a.agent_name}`} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          state={agents}
+          rows={agents.data ? rows : undefined}
+          emptyText="No agent ran in this time range."
+          testId="fleet-table"
+          head={
+            <>
+              {COLUMNS.map((c) => (
+                <th
+                  key={c.key}
+                  class={`${c.num ? 'num' : ''} ${c.narrow ? 'hide-narrow' : ''}`}
+                  aria-sort={sortKey === c.key ? (desc ? 'descending' : 'ascending') : undefined}
+                >
+                  <button type="button" class="sort" onClick={() => toggleSort(c.key)}>
+                    {c.label} {sortKey === c.key ? (desc ? '▼' : '▲') : ''}
+                  </button>
+                </th>
+              ))}
+              <th class="hide-narrow">Runs over time</th>
+            </>
+          }
+          row={(a) => {
+            const alerts = alertsByAgent.get(a.agent_name) ?? [];
+            return (
+              <tr key={a.agent_name} data-agent={a.agent_name}>
+                <td class="name-cell">
+                  <a href={hrefWithRange(`/agents/${encodeURIComponent(a.agent_name)}`, query)}>{a.agent_name}</a>
+                </td>
+                <td class="num">{fmtInt(a.runs)}</td>
+                <td class="num"><Rate value={a.success_rate} runs={a.runs} /></td>
+                <td class="num hide-narrow">{fmtMs(a.p95_latency_ms)}</td>
+                <td class="num hide-narrow">{fmtInt(a.avg_tokens)}</td>
+                <td class="num hide-narrow">
+                  <Cost usd={a.cost_usd} unpricedRuns={a.unpriced_runs} unpricedModels={a.unpriced_models} pricedRuns={a.priced_runs} />
+                </td>
+                <td>
+                  {alerts.length === 0 ? (
+                    <span class="muted">none</span>
+                  ) : (
+                    <a href={hrefWithRange('/alerts', query, { agent: a.agent_name })} class="badge bad" title={alerts.map((x) => x.alertname).join(', ')}>
+                      {alerts.length} · {alerts[0]!.alertname}
+                      {alerts.length > 1 ? ' …' : ''}
+                    </a>
+                  )}
+                </td>
+                <td class="hide-narrow">
+                  <Sparkline values={spark.get(a.agent_name) ?? []} label={`Runs over time for ${a.agent_name}`} />
+                </td>
+              </tr>
+            );
+          }}
+        />
         {rows.length > 0 ? (
           <p class="small muted">
             Average iterations per run across the fleet:{' '}

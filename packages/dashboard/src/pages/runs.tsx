@@ -11,7 +11,7 @@ import { hrefWithRange, useQueryState } from '../state/query';
 import { useTimeRange } from '../state/time-range';
 import { RunStatus, ToolStatusBadge } from '../ui/badges';
 import { fmtAgo, fmtInt, fmtMs, fmtTime, fmtUsd } from '../ui/format';
-import { LoadState } from '../ui/kpi';
+import { DataTable } from '../ui/data-table';
 
 export const PAGE_SIZE = 50;
 const FAILED = 'error,timeout,iteration_limit,gave_up,cancelled';
@@ -117,47 +117,44 @@ export function RunsPage() {
         </div>
       ) : null}
       <section class="panel">
-        <LoadState loading={page.loading && !page.data} error={page.error} empty={page.data?.runs.length === 0} emptyText="No runs match these filters in this time range." />
-        {page.data && page.data.runs.length > 0 ? (
-          <div class="table-wrap">
-            <table data-testid="runs-table">
-              <thead>
-                <tr>
-                  <th>Started</th>
-                  <th>Run</th>
-                  <th>Agent</th>
-                  <th>Status</th>
-                  <th class="num">Duration</th>
-                  <th class="num hide-narrow">Iterations</th>
-                  <th class="num hide-narrow">Tokens</th>
-                  <th class="num hide-narrow">Cost</th>
-                  <th class="hide-narrow">Tool calls</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.runs.map((r) => (
-                  <tr key={r.run_id} data-run-id={r.run_id}>
-                    <td class="nowrap" title={fmtTime(r.timestamp)}>{fmtAgo(r.timestamp, now)}</td>
-                    <td>
-                      <a class="mono break" href={hrefWithRange(`/runs/${encodeURIComponent(r.run_id)}`, query)}>{r.run_id}</a>
-                    </td>
-                    <td>
-                      <a href={hrefWithRange(`/agents/${encodeURIComponent(r.agent_name)}`, query)}>{r.agent_name}</a>
-                    </td>
-                    <td><RunStatus status={r.completion_status} /></td>
-                    <td class="num">{fmtMs(r.duration_ms)}</td>
-                    <td class="num hide-narrow">{fmtInt(r.iterations)}</td>
-                    <td class="num hide-narrow">{fmtInt(r.tokens_used)}</td>
-                    <td class="num hide-narrow">{fmtUsd(r.cost_usd)}</td>
-                    <td class="hide-narrow small">
-                      <ToolSummary calls={r.tool_calls} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          state={page}
+          rows={page.data?.runs}
+          emptyText="No runs match these filters in this time range."
+          testId="runs-table"
+          head={
+            <>
+              <th>Started</th>
+              <th>Run</th>
+              <th>Agent</th>
+              <th>Status</th>
+              <th class="num">Duration</th>
+              <th class="num hide-narrow">Iterations</th>
+              <th class="num hide-narrow">Tokens</th>
+              <th class="num hide-narrow">Cost</th>
+              <th class="hide-narrow">Tool calls</th>
+            </>
+          }
+          row={(r) => (
+            <tr key={r.run_id} data-run-id={r.run_id}>
+              <td class="nowrap" title={fmtTime(r.timestamp)}>{fmtAgo(r.timestamp, now)}</td>
+              <td>
+                <a class="mono break" href={hrefWithRange(`/runs/${encodeURIComponent(r.run_id)}`, query)}>{r.run_id}</a>
+              </td>
+              <td>
+                <a href={hrefWithRange(`/agents/${encodeURIComponent(r.agent_name)}`, query)}>{r.agent_name}</a>
+              </td>
+              <td><RunStatus status={r.completion_status} /></td>
+              <td class="num">{fmtMs(r.duration_ms)}</td>
+              <td class="num hide-narrow">{fmtInt(r.iterations)}</td>
+              <td class="num hide-narrow">{fmtInt(r.tokens_used)}</td>
+              <td class="num hide-narrow">{fmtUsd(r.cost_usd)}</td>
+              <td class="hide-narrow small">
+                <ToolSummary calls={r.tool_calls} />
+              </td>
+            </tr>
+          )}
+        />
         <nav class="pager" aria-label="Pages">
           <span class="muted small">Page {pageNumber}</span>
           <button type="button" onClick={back} disabled={prev.length === 0}>← Newer</button>

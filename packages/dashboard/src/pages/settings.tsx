@@ -7,7 +7,7 @@ import type { ApiKey } from '../api/types';
 import { useSession } from '../app';
 import { useLive } from '../state/live';
 import { fmtTime } from '../ui/format';
-import { LoadState } from '../ui/kpi';
+import { DataTable } from '../ui/data-table';
 
 const SCOPES = ['ingest', 'read', 'admin'] as const;
 
@@ -107,44 +107,41 @@ function ApiKeys() {
         </fieldset>
         <button type="submit" class="primary" disabled={!name.trim() || scopes.length === 0}>Create key</button>
       </form>
-      <LoadState loading={keys.loading && !keys.data} error={keys.error} empty={list.length === 0} emptyText="No keys." />
-      {list.length > 0 ? (
-        <div class="table-wrap">
-          <table data-testid="keys-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Id</th>
-                <th>Scopes</th>
-                <th>Created</th>
-                <th>State</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((k) => (
-                <tr key={k.id} data-key-id={k.id}>
-                  <td>{k.name}</td>
-                  <td class="mono small">{k.id}</td>
-                  <td>{k.scopes.join(', ')}</td>
-                  <td class="nowrap">{fmtTime(k.created_at)}</td>
-                  <td>{k.revoked_at ? <span class="badge neutral">revoked {fmtTime(k.revoked_at)}</span> : <span class="badge ok">active</span>}</td>
-                  <td class="nowrap">
-                    {k.revoked_at ? null : confirming === k.id ? (
-                      <>
-                        <button type="button" class="danger" onClick={() => revoke(k)}>Revoke now</button>{' '}
-                        <button type="button" onClick={() => setConfirming(null)}>Keep</button>
-                      </>
-                    ) : (
-                      <button type="button" class="danger" onClick={() => setConfirming(k.id)} aria-label={`Revoke ${k.name}`}>Revoke</button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        state={keys}
+        rows={list}
+        emptyText="No keys."
+        testId="keys-table"
+        head={
+          <>
+            <th>Name</th>
+            <th>Id</th>
+            <th>Scopes</th>
+            <th>Created</th>
+            <th>State</th>
+            <th />
+          </>
+        }
+        row={(k) => (
+          <tr key={k.id} data-key-id={k.id}>
+            <td>{k.name}</td>
+            <td class="mono small">{k.id}</td>
+            <td>{k.scopes.join(', ')}</td>
+            <td class="nowrap">{fmtTime(k.created_at)}</td>
+            <td>{k.revoked_at ? <span class="badge neutral">revoked {fmtTime(k.revoked_at)}</span> : <span class="badge ok">active</span>}</td>
+            <td class="nowrap">
+              {k.revoked_at ? null : confirming === k.id ? (
+                <>
+                  <button type="button" class="danger" onClick={() => revoke(k)}>Revoke now</button>{' '}
+                  <button type="button" onClick={() => setConfirming(null)}>Keep</button>
+                </>
+              ) : (
+                <button type="button" class="danger" onClick={() => setConfirming(k.id)} aria-label={`Revoke ${k.name}`}>Revoke</button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       <label class="small">
         <input type="checkbox" checked={showRevoked} onChange={(e) => setShowRevoked(e.currentTarget.checked)} /> Show revoked keys
       </label>
@@ -177,37 +174,33 @@ function Channels() {
   return (
     <section class="panel" aria-labelledby="channels-title">
       <h2 id="channels-title">Notification channels</h2>
-      <LoadState loading={channels.loading && !channels.data} error={channels.error} empty={channels.data?.channels.length === 0} emptyText="No channels configured. Add them under notifications: in vigil.yaml." />
-      {channels.data && channels.data.channels.length > 0 ? (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>URL</th>
-                <th>Resolved</th>
-                <th class="num">Sent / failed / dropped</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {channels.data.channels.map((c) => (
-                <tr key={c.name}>
-                  <td>{c.name}</td>
-                  <td>{c.type}</td>
-                  <td class="mono small break">{c.url}</td>
-                  <td>{c.send_resolved ? 'yes' : 'no'}</td>
-                  <td class="num">{c.counters.sent} / {c.counters.failed} / {c.counters.dropped}</td>
-                  <td class="nowrap">
-                    <button type="button" onClick={() => test(c)}>Send test</button> <span class="small" role="status">{result[c.name] ?? ''}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        state={channels}
+        rows={channels.data?.channels}
+        emptyText="No channels configured. Add them under notifications: in vigil.yaml."
+        head={
+          <>
+            <th>Name</th>
+            <th>Type</th>
+            <th>URL</th>
+            <th>Resolved</th>
+            <th class="num">Sent / failed / dropped</th>
+            <th />
+          </>
+        }
+        row={(c) => (
+          <tr key={c.name}>
+            <td>{c.name}</td>
+            <td>{c.type}</td>
+            <td class="mono small break">{c.url}</td>
+            <td>{c.send_resolved ? 'yes' : 'no'}</td>
+            <td class="num">{c.counters.sent} / {c.counters.failed} / {c.counters.dropped}</td>
+            <td class="nowrap">
+              <button type="button" onClick={() => test(c)}>Send test</button> <span class="small" role="status">{result[c.name] ?? ''}</span>
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
@@ -230,36 +223,33 @@ function Rules() {
           Evaluated every {rules.data.evaluation_interval}; notifications wait {rules.data.group_wait}, then at most every {rules.data.group_interval} per group, repeated after {rules.data.repeat_interval}.
         </p>
       ) : null}
-      <LoadState loading={rules.loading && !rules.data} error={rules.error} empty={rules.data?.rules.length === 0} emptyText="No rules." />
-      {rules.data && rules.data.rules.length > 0 ? (
-        <div class="table-wrap">
-          <table data-testid="rules-table">
-            <thead>
-              <tr>
-                <th>Rule</th>
-                <th>Kind</th>
-                <th>State</th>
-                <th>Settings</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.data.rules.map((r) => (
-                <tr key={r.name}>
-                  <td><code>{r.name}</code></td>
-                  <td class="small">{r.kind}</td>
-                  <td>{r.enabled ? <span class="badge ok">on</span> : <span class="badge neutral">off</span>}</td>
-                  <td class="small">
-                    {Object.entries(r)
-                      .filter(([k]) => k !== 'name' && k !== 'enabled' && k !== 'kind')
-                      .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-                      .join(' · ')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        state={rules}
+        rows={rules.data?.rules}
+        emptyText="No rules."
+        testId="rules-table"
+        head={
+          <>
+            <th>Rule</th>
+            <th>Kind</th>
+            <th>State</th>
+            <th>Settings</th>
+          </>
+        }
+        row={(r) => (
+          <tr key={r.name}>
+            <td><code>{r.name}</code></td>
+            <td class="small">{r.kind}</td>
+            <td>{r.enabled ? <span class="badge ok">on</span> : <span class="badge neutral">off</span>}</td>
+            <td class="small">
+              {Object.entries(r)
+                .filter(([k]) => k !== 'name' && k !== 'enabled' && k !== 'kind')
+                .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+                .join(' · ')}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
