@@ -2,6 +2,7 @@
 // weekly seasonality and sampling noise, and incidents of known kind, start and end. Seeded, so
 // every run of the benchmark sees the same data. Pure: no I/O.
 import type { MetricName } from '../../packages/server/src/alerts/anomaly/index.js';
+import { gaussian } from '../lib/seeded-random.js';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MINUTES = 1440;
@@ -52,24 +53,8 @@ export interface MetricPoint {
   weight: number;
 }
 
-/** mulberry32: small, fast, good enough for simulation. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(rng: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
-
 function poisson(rng: () => number, lambda: number): number {
-  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal(rng)));
+  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gaussian(rng)));
   const l = Math.exp(-lambda);
   let k = 0;
   let p = rng();
@@ -81,7 +66,7 @@ function poisson(rng: () => number, lambda: number): number {
 }
 
 function binomial(rng: () => number, n: number, p: number): number {
-  if (n > 50) return Math.min(n, Math.max(0, Math.round(n * p + Math.sqrt(n * p * (1 - p)) * normal(rng))));
+  if (n > 50) return Math.min(n, Math.max(0, Math.round(n * p + Math.sqrt(n * p * (1 - p)) * gaussian(rng))));
   let k = 0;
   for (let i = 0; i < n; i++) if (rng() < p) k++;
   return k;
@@ -143,9 +128,9 @@ export function agentMinute(rng: () => number, a: AgentProfile, minute: number, 
   const pSuccess = Math.max(0, a.successRate - e.success);
   out.push({ metric: 'success_rate', value: binomial(rng, n, pSuccess) / n, weight: n });
   const p95Noise = 0.35 / Math.sqrt(n) + 0.05;
-  out.push({ metric: 'p95_latency_ms', value: a.latencyMs * load * e.latency * Math.exp(p95Noise * normal(rng)), weight: n });
-  out.push({ metric: 'tokens_per_run', value: a.tokens * e.tokens * Math.exp((0.3 / Math.sqrt(n)) * normal(rng)), weight: n });
-  out.push({ metric: 'iterations_per_run', value: Math.max(1, a.iterations * e.iterations * (1 + (0.25 / Math.sqrt(n)) * normal(rng))), weight: n });
+  out.push({ metric: 'p95_latency_ms', value: a.latencyMs * load * e.latency * Math.exp(p95Noise * gaussian(rng)), weight: n });
+  out.push({ metric: 'tokens_per_run', value: a.tokens * e.tokens * Math.exp((0.3 / Math.sqrt(n)) * gaussian(rng)), weight: n });
+  out.push({ metric: 'iterations_per_run', value: Math.max(1, a.iterations * e.iterations * (1 + (0.25 / Math.sqrt(n)) * gaussian(rng))), weight: n });
   const calls = Math.max(1, Math.round(n * a.toolCallsPerRun));
   out.push({ metric: 'tool_error_rate', value: binomial(rng, calls, Math.min(1, a.toolErrorRate + e.toolError)) / calls, weight: calls });
   out.push({ metric: 'tool_timeout_rate', value: binomial(rng, calls, a.toolTimeoutRate) / calls, weight: calls });

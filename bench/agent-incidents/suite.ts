@@ -2,7 +2,8 @@
 // false alerts per agent-week on clean agents, detection delay, and the cost of one minute tick.
 import { createDetector } from '../../packages/server/src/alerts/anomaly/index.js';
 import type { AnomalyDetector, MetricName, Sensitivity } from '../../packages/server/src/alerts/anomaly/index.js';
-import { DAY_MINUTES, INCIDENT_KINDS, INCIDENT_METRICS, LEVEL_SHIFT_KINDS, MINUTE_MS, START_MS, agentMinute, createRng, randomAgent, randomIncident } from './generate.js';
+import { DAY_MINUTES, INCIDENT_KINDS, INCIDENT_METRICS, LEVEL_SHIFT_KINDS, MINUTE_MS, START_MS, agentMinute, randomAgent, randomIncident } from './generate.js';
+import { seededRandom } from '../lib/seeded-random.js';
 import type { AgentProfile, Incident, IncidentKind } from './generate.js';
 
 /** Anomalous minutes closer together than this are one alert (as a `for`/resolve cycle would). */
@@ -81,7 +82,7 @@ function median(xs: number[]): number | null {
 }
 
 export function runSuite(opts: SuiteOptions): SuiteResult {
-  const rng = createRng(opts.seed);
+  const rng = seededRandom(opts.seed);
   const evalFrom = opts.learnDays * DAY_MINUTES;
   const evalTo = evalFrom + opts.evalDays * DAY_MINUTES;
   const results: IncidentResult[] = [];
@@ -147,7 +148,7 @@ export interface TickCost {
  */
 export function measureTickCost(agents: number, warmMinutes: number, ticks: number): TickCost {
   const metrics: MetricName[] = ['volume', 'success_rate', 'p95_latency_ms', 'tokens_per_run', 'iterations_per_run', 'tool_error_rate', 'tool_timeout_rate', 'default'];
-  const rng = createRng(7);
+  const rng = seededRandom(7);
   const detectors = Array.from({ length: agents * metrics.length }, (_, i) => createDetector({ metric: metrics[i % metrics.length]! }));
   const bases = detectors.map(() => 10 + 100 * rng());
   const step = (minute: number) => {

@@ -11,6 +11,7 @@ import type { RunRecord } from '@vigil/protocol';
 import { createAlertingService } from '../../packages/server/src/alerting-service.js';
 import { defaultAlertingConfig } from '../../packages/server/src/config/alerting-config.js';
 import { createSqliteStore } from '../../packages/server/src/store/sqlite/sqlite-store.js';
+import { seededRandom } from '../lib/seeded-random.js';
 
 const AGENTS = Number(process.argv[2] ?? 500);
 const PER_HOUR = Number(process.argv[3] ?? 20);
@@ -19,19 +20,8 @@ const END = Date.UTC(2026, 10, 20, 12);
 const START = END - 24 * HOUR;
 const TOOLS = ['search_kb', 'lookup_order', 'create_ticket', 'send_email'];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function* fleet(): Generator<RunRecord[]> {
-  const r = rng(7);
+  const r = seededRandom(7);
   const stepMs = HOUR / PER_HOUR;
   let batch: RunRecord[] = [];
   for (let t = START; t < END; t += stepMs) {

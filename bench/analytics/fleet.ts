@@ -2,6 +2,7 @@
 // with its own latency, token, iteration, success and tool profile, from a seeded generator so
 // every run of the benchmark writes the same data.
 import type { CompletionStatus, RunRecord, ToolCallRecord } from '@vigil/protocol';
+import { gaussian, seededRandom } from '../lib/seeded-random.js';
 
 export const FLEET_AGENTS = 50;
 export const FLEET_DAYS = 30;
@@ -11,18 +12,6 @@ export const FLEET_START = FLEET_END - FLEET_DAYS * 86_400_000;
 
 const TOOLS = ['search', 'fetch_page', 'lookup_order', 'send_email', 'run_sql', 'calculator', 'create_ticket', 'read_file'];
 const MODELS = ['gpt-4.1-mini', 'gpt-4o', 'gpt-5-mini', 'o4-mini', 'internal-llm'];
-
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface AgentProfile {
   name: string;
@@ -35,7 +24,7 @@ interface AgentProfile {
 }
 
 export function fleetProfiles(): AgentProfile[] {
-  const r = rng(42);
+  const r = seededRandom(42);
   return Array.from({ length: FLEET_AGENTS }, (_, i) => ({
     name: `agent-${String(i).padStart(2, '0')}`,
     medianMs: 400 + r() * 8000,
@@ -52,9 +41,9 @@ const STATUSES: CompletionStatus[] = ['error', 'iteration_limit', 'timeout', 'ga
 /** A generator of runs in time order: run i of n starts at FLEET_START + i·span/n (+ jitter). */
 export function createRunFactory(totalRuns: number, seed = 7) {
   const profiles = fleetProfiles();
-  const r = rng(seed);
-  // Box–Muller for log-normal spreads.
-  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const r = seededRandom(seed);
+  // Log-normal spreads.
+  const gauss = (): number => gaussian(r);
   const spacing = (FLEET_END - FLEET_START) / totalRuns;
 
   return (i: number): RunRecord => {

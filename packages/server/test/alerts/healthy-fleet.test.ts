@@ -5,24 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@vigil/protocol';
 import type { VigilServer } from '../../src/server.js';
 import { alertingServer, HOUR, MINUTE, run, startReceiver, T0, type Receiver } from './helpers.js';
-
-/** Small seeded PRNG (mulberry32): the same fleet on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../../bench/lib/seeded-random.js';
 
 const HOURS = 6;
 const AGENTS = 20;
 
 function fleet(start: number): RunRecord[] {
-  const random = rng(42);
+  const random = seededRandom(42);
   const runs: RunRecord[] = [];
   for (let a = 0; a < AGENTS; a++) {
     const agent = `agent_${String(a).padStart(2, '0')}`;

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETION_STATUSES } from '@vigil/protocol';
 import { auth, startTestServer } from '../helpers/test-server.js';
 import type { VigilServer } from '../../src/server.js';
+import { seededRandom } from '../../../../bench/lib/seeded-random.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -11,17 +12,6 @@ const DAY = 86_400_000;
 /** Data starts here; the clock stands a day later. */
 const T0 = Date.UTC(2026, 10, 2);
 const NOW = T0 + DAY;
-
-/** Seeded, so a failure reproduces. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface WireRun {
   run_id: string;
@@ -37,7 +27,7 @@ interface WireRun {
 
 /** Runs over 20 hours for three agents, with log-normal durations and a few tool calls each. */
 function makeRuns(n: number, seed: number, prefix = 'r'): WireRun[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const agents = ['planner', 'support_bot', 'researcher'];
   return Array.from({ length: n }, (_, i) => {
     const input = Math.floor(100 + r() * 5_000);

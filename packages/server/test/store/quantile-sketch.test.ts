@@ -4,22 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   addEncoded, addValue, decodeSketch, emptySketch, encodeSketch, mergeEncoded, mergeSketch, sketchCount, sketchQuantile, SKETCH_RELATIVE_ACCURACY,
 } from '../../src/store/quantile-sketch.js';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../../bench/lib/seeded-random.js';
 
 const exact = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!;
 
 describe('quantile sketch', () => {
   it('answers every quantile within 1% of the exact value, over six orders of magnitude', () => {
-    const r = rng(3);
+    const r = seededRandom(3);
     const values = Array.from({ length: 20_000 }, () => Math.exp(r() * 14) * (r() < 0.01 ? 0 : 1));
     const s = emptySketch();
     for (const v of values) addValue(s, v);
@@ -42,7 +33,7 @@ describe('quantile sketch', () => {
   });
 
   it('merges to the same sketch in any order, through the encoding', () => {
-    const r = rng(9);
+    const r = seededRandom(9);
     const parts = Array.from({ length: 5 }, () => {
       const s = emptySketch();
       for (let i = 0; i < 200; i++) addValue(s, r() * 10_000);
