@@ -8,29 +8,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { migrateSqlite, openSqliteDatabase } from '../../packages/server/src/store/sqlite/sqlite-store.js';
 import { BENCH_KEY, startVigil } from '../lib/vigil-child.js';
+import { makeRuns, RUNS_PER_BATCH } from '../lib/batch-runs.js';
 
 const DURATION_S = Number(process.argv[2] ?? 10);
-const RUNS_PER_BATCH = 500;
-const AGENTS = 20;
-const TOOLS = ['search_knowledge_base', 'create_ticket', 'retrieve_order'];
-
-let seq = 0;
-function makeRuns(now: number) {
-  return Array.from({ length: RUNS_PER_BATCH }, () => {
-    const i = seq++;
-    return {
-      run_id: `b-${process.pid}-${i}`,
-      agent_name: `agent_${i % AGENTS}`,
-      completion_status: i % 20 === 0 ? 'error' : 'success',
-      timestamp: now - (i % 600) * 1000,
-      duration_ms: 800 + (i % 400),
-      iterations: 1 + (i % 4),
-      tokens: { input: 1000 + (i % 500), output: 200 + (i % 100), cached_input: 0, reasoning: 0 },
-      model: 'gpt-4o-mini',
-      tool_calls: TOOLS.map((name, k) => ({ name, status: k === 1 && i % 50 === 0 ? 'timeout' : 'success', duration_ms: 50 + k * 10 })),
-    };
-  });
-}
 
 /** The baseline: the same rows written with prepared statements, no HTTP, no validation. */
 function rawInserts(seconds: number): number {

@@ -18,33 +18,13 @@ import { normalizeRuns } from '../../packages/server/src/ingest/normalize.js';
 import { createPostgresStore } from '../../packages/server/src/store/postgres/postgres-store.js';
 import { RUN_COLUMNS, TOOL_CALL_COLUMNS, toRunRow, toToolCallRows } from '../../packages/server/src/store/postgres/run-rows.js';
 import { startChild, type Child } from '../lib/child.js';
+import { makeRuns, RUNS_PER_BATCH } from '../lib/batch-runs.js';
 
 const DURATION_S = Number(process.argv[2] ?? 10);
 const CONNECTIONS = Number(process.argv[3] ?? 4);
 const URL_ = process.env.VIGIL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const RUNS_PER_BATCH = 500;
-const AGENTS = 20;
-const TOOLS = ['search_knowledge_base', 'create_ticket', 'retrieve_order'];
 const KEY = 'vgl_bench_key';
 const CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
-
-let seq = 0;
-function makeRuns(now: number) {
-  return Array.from({ length: RUNS_PER_BATCH }, () => {
-    const i = seq++;
-    return {
-      run_id: `b-${process.pid}-${i}`,
-      agent_name: `agent_${i % AGENTS}`,
-      completion_status: i % 20 === 0 ? 'error' : 'success',
-      timestamp: now - (i % 600) * 1000,
-      duration_ms: 800 + (i % 400),
-      iterations: 1 + (i % 4),
-      tokens: { input: 1000 + (i % 500), output: 200 + (i % 100), cached_input: 0, reasoning: 0 },
-      model: 'gpt-4o-mini',
-      tool_calls: TOOLS.map((name, k) => ({ name, status: k === 1 && i % 50 === 0 ? 'timeout' : 'success', duration_ms: 50 + k * 10 })),
-    };
-  });
-}
 
 /** The rows Vigil itself would write for a batch: validated and normalized the same way. */
 function rowsOf(batch: ReturnType<typeof makeRuns>) {
