@@ -41,6 +41,7 @@ export function createRunWriter(db: Database.Database): RunWriter {
   const rollups = createSqliteRollupWriter(db);
   // Agents already known to have a row, so a run's agent costs one statement only once.
   const knownAgents = new Set<string>();
+  const groupAgents = new Set<string>();
   const s = {
     deleteRun: db.prepare<[number, string], RunRow>('DELETE FROM runs WHERE project_id = ? AND run_id = ? RETURNING *'),
     deleteToolCalls: db.prepare('DELETE FROM tool_calls WHERE project_id = ? AND run_id = ?'),
@@ -66,7 +67,7 @@ export function createRunWriter(db: Database.Database): RunWriter {
 
   // Rollups change in the same transaction as the runs: a replaced run is subtracted first,
   // from the row DELETE … RETURNING gave back.
-  const writeOne = db.transaction((input: WriteInput, delta: RollupDelta, now: number): WriteResult => {
+  const writeOne = db.transaction((input: WriteInput, delta: RollupDelta, now: number, touched: Set<string>): WriteResult => {
     for (const runId of input.deleteRunIds ?? []) remove(input.projectId, runId, delta);
     for (const run of input.runs) {
       const row = toRunRow(input.projectId, run);
@@ -81,9 +82,9 @@ export function createRunWriter(db: Database.Database): RunWriter {
           t.status, t.duration_ms, t.args_hash, t.error?.type ?? null);
       }
       const agentKey = `${input.projectId}\u0000${run.agent_name}`;
-      if (!knownAgents.has(agentKey)) {
+      if (!knownAgents.has(agentKey) && !touched.has(agentKey)) {
         s.touchAgent.run(input.projectId, run.agent_name, run.timestamp, now);
-        knownAgents.add(agentKey);
+        touched.add(agentKey);
       }
     }
     return { accepted: input.runs.length };
@@ -94,10 +95,15 @@ export function createRunWriter(db: Database.Database): RunWriter {
   const writeGroupTx = db.transaction((inputs: WriteInput[], now: number): WriteOutcome[] => {
     const outcomes: WriteOutcome[] = [];
     const groupDelta = createRollupDelta();
+    groupAgents.clear();
     for (const input of inputs) {
+      // Agents this request inserted count as known only once the group has committed: a
+      // savepoint or commit that rolls back takes their rows with it.
+      const touched = new Set<string>();
       try {
         const jobDelta = createRollupDelta();
-        const result = writeOne(input, jobDelta, now);
+        const result = writeOne(input, jobDelta, now, touched);
+        for (const a of touched) groupAgents.add(a);
         if (isEmptyDelta(groupDelta)) Object.assign(groupDelta, jobDelta);
         else mergeDelta(groupDelta, jobDelta);
         outcomes.push({ ok: true, result });
@@ -111,13 +117,9 @@ export function createRunWriter(db: Database.Database): RunWriter {
 
   return {
     writeGroup(inputs, now) {
-      try {
-        return writeGroupTx(inputs, now);
-      } catch (error) {
-        // Nothing of the group is stored; agents it named may not have rows after all.
-        knownAgents.clear();
-        throw error;
-      }
+      const outcomes = writeGroupTx(inputs, now);
+      for (const a of groupAgents) knownAgents.add(a);
+      return outcomes;
     },
   };
 }

@@ -4,11 +4,12 @@
 // database has one connection only, so there it runs on the event loop.
 import type Database from 'better-sqlite3';
 import type { AgentConfig, RunRecord } from '@vigil/protocol';
-import { generateKeyId, generateSecret, hashesEqual, hashSecret } from '../api-key-secret.js';
+import { hashesEqual, hashSecret } from '../api-key-secret.js';
+import { agentRecord, keyRecord, newKeyRow, type AgentRow, type KeyRow } from '../key-agent-rows.js';
 import {
   StoreOverloadedError,
   type AgentRecord, type ApiKeyRecord, type LeaseGrant, type NewApiKey, type Project, type RunFilter, type RunPage,
-  type Scope, type Store, type WriteResult,
+  type Store, type WriteResult,
 } from '../store.js';
 import { createWriteQueue } from '../write-queue.js';
 import { migrations } from './migrations.js';
@@ -34,39 +35,6 @@ export interface SqliteStoreOptions {
   /** Commit on a write thread (default for files; an in-memory database always commits in place). */
   writeThread?: boolean;
 }
-
-interface KeyRow {
-  id: string;
-  project_id: number;
-  name: string;
-  secret_hash: string;
-  scopes: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-interface AgentRow {
-  agent_name: string;
-  config: string | null;
-  first_seen: number;
-  updated_at: number;
-}
-
-const keyRecord = (r: KeyRow): ApiKeyRecord => ({
-  id: r.id,
-  project_id: r.project_id,
-  name: r.name,
-  scopes: r.scopes.split(',') as Scope[],
-  created_at: r.created_at,
-  revoked_at: r.revoked_at,
-});
-
-const agentRecord = (r: AgentRow): AgentRecord => ({
-  agent_name: r.agent_name,
-  config: r.config ? (JSON.parse(r.config) as AgentConfig) : null,
-  first_seen: r.first_seen,
-  updated_at: r.updated_at,
-});
 
 export function migrateSqlite(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -148,16 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     },
 
     async createApiKey({ projectId, name, scopes }): Promise<NewApiKey> {
-      const key = generateSecret();
-      const row: KeyRow = {
-        id: generateKeyId(),
-        project_id: projectId,
-        name,
-        secret_hash: hashSecret(key),
-        scopes: [...new Set(scopes)].join(','),
-        created_at: now(),
-        revoked_at: null,
-      };
+      const { key, row } = newKeyRow({ projectId, name, scopes }, now());
       db.prepare('INSERT INTO api_keys (id, project_id, name, secret_hash, scopes, created_at, revoked_at) VALUES (@id, @project_id, @name, @secret_hash, @scopes, @created_at, @revoked_at)').run(row);
       return { key, record: keyRecord(row) };
     },

@@ -157,6 +157,17 @@ export function runsContract({ test, fresh, newDatabase }: ContractContext): voi
       expect(agents[0]).toEqual({ agent_name: 'a_bot', config: null, first_seen: T0, updated_at: T0 + DAY });
     });
 
+    test('an agent named only by a request that failed becomes known with its next run', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      // The second run breaks a NOT NULL column, so the whole request rolls back, new_bot's row too.
+      const broken = makeRun({ run_id: 'broken', agent_name: null as never });
+      await expect(store.writeRuns(p.id, [makeRun({ agent_name: 'new_bot' }), broken])).rejects.toThrow();
+      expect(await store.getAgent(p.id, 'new_bot')).toBeNull();
+      await store.writeRuns(p.id, [makeRun({ run_id: 'later', agent_name: 'new_bot' })]);
+      expect((await store.listAgents(p.id)).map((a) => a.agent_name)).toEqual(['new_bot']);
+    });
+
     test('registering an agent stores its config; registering again replaces it and keeps first_seen', async () => {
       let t = T0;
       const store = await fresh(() => t);
