@@ -1,11 +1,19 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCorpus, loadProfiles, loadPublishedResults, loadReferenceScores } from './nab-data.js';
+import { loadCorpus, loadProfiles, loadPublishedResults, loadReferenceScores, NAB_DIR } from './nab-data.js';
 import { optimiseThreshold, rawScoreAt, scaledSigmoid, scoreCorpus, scoringRows } from './scorer.js';
 import type { ScoredSeries } from './scorer.js';
 
-const corpus = loadCorpus();
-const profiles = loadProfiles();
-const published = loadPublishedResults();
+// The NAB corpus lives outside the repository (../shared/nab, or NAB_DIR). CI has it; elsewhere
+// the suite says that it skipped rather than failing on a missing download.
+const haveNab = existsSync(NAB_DIR);
+if (!haveNab) {
+  if (process.env.CI) throw new Error(`NAB data not found at ${NAB_DIR} (set NAB_DIR)`);
+  console.warn(`SKIPPED: NAB scorer tests need the NAB corpus at ${NAB_DIR} (set NAB_DIR to run them)`);
+}
+const corpus = haveNab ? loadCorpus() : [];
+const profiles = haveNab ? loadProfiles() : {};
+const published = haveNab ? loadPublishedResults() : {};
 
 function asScored(detector: string): ScoredSeries[] {
   const scores = loadReferenceScores(detector);
@@ -16,7 +24,7 @@ function asScored(detector: string): ScoredSeries[] {
   });
 }
 
-describe('NAB scorer', () => {
+describe.skipIf(!haveNab)('NAB scorer', () => {
   it('loads the 58 series and 116 windows of the corpus', () => {
     expect(corpus).toHaveLength(58);
     expect(corpus.reduce((n, s) => n + s.windows.length, 0)).toBe(116);
