@@ -69,7 +69,7 @@ async function rawRate(schema: string, seconds: number, write: (c: pg.Client, ro
 async function multiRowInsert(c: pg.Client, rows: ReturnType<typeof rowsOf>): Promise<void> {
   for (const [table, columns, list] of [['runs', RUN_COLUMNS, rows.runs], ['tool_calls', TOOL_CALL_COLUMNS, rows.tools]] as const) {
     const values: unknown[] = [];
-    const tuples = (list as readonly Record<string, unknown>[]).map((r) => `(${columns.map(([col]) => `$${values.push(r[col as string])}`).join(', ')})`);
+    const tuples = (list as unknown as readonly Record<string, unknown>[]).map((r) => `(${columns.map(([col]) => `$${values.push(r[col as string])}`).join(', ')})`);
     await c.query(`INSERT INTO ${table} (${columns.map(([col]) => col).join(', ')}) VALUES ${tuples.join(', ')}`, values);
   }
 }
@@ -80,7 +80,7 @@ const copyText = (v: unknown): string =>
 
 async function copyRows(c: pg.Client, rows: ReturnType<typeof rowsOf>): Promise<void> {
   for (const [table, columns, list] of [['runs', RUN_COLUMNS, rows.runs], ['tool_calls', TOOL_CALL_COLUMNS, rows.tools]] as const) {
-    const text = (list as readonly Record<string, unknown>[]).map((r) => `${columns.map(([col]) => copyText(r[col as string])).join('\t')}\n`).join('');
+    const text = (list as unknown as readonly Record<string, unknown>[]).map((r) => `${columns.map(([col]) => copyText(r[col as string])).join('\t')}\n`).join('');
     await pipeline(Readable.from([text]), c.query(copyFrom(`COPY ${table} (${columns.map(([col]) => col).join(', ')}) FROM STDIN`)));
   }
 }
