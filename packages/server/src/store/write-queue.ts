@@ -25,34 +25,63 @@ export interface WriteQueueOptions<T, R> {
    */
   commit: (jobs: WriteJob<T, R>[]) => Promise<void> | void;
   maxPendingJobs?: number;
+  /**
+   * How many groups may be committing at once (default 1). The SQLite write thread takes 2: it
+   * commits them one after the other, so the next group is already waiting when one commits and
+   * the thread never idles while the event loop answers the last group's requests. An engine
+   * whose groups would commit concurrently must keep 1, or re-sends of one run could race.
+   */
+  maxGroupsInFlight?: number;
   /** Called with an error when the queue is full; the error is what push() rejects with. */
   overloaded: () => Error;
 }
 
 export function createWriteQueue<T, R>(options: WriteQueueOptions<T, R>): WriteQueue<T, R> {
   const maxPending = options.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS;
+  const maxInFlight = Math.max(1, options.maxGroupsInFlight ?? 1);
   let queue: WriteJob<T, R>[] = [];
-  let running: Promise<void> | null = null;
+  let inFlight = 0;
+  let scheduled = false;
+  let idle: (() => void)[] = [];
 
-  // One flush at a time; jobs that arrive during a flush form the next group.
-  const flush = async (): Promise<void> => {
-    while (queue.length > 0) {
+  const settleIdle = (): void => {
+    if (inFlight > 0 || queue.length > 0 || scheduled) return;
+    const waiting = idle;
+    idle = [];
+    for (const w of waiting) w();
+  };
+
+  const commitGroup = async (group: WriteJob<T, R>[]): Promise<void> => {
+    try {
+      await options.commit(group);
+    } catch (error) {
+      for (const job of group) job.reject(error);
+    } finally {
+      inFlight -= 1;
+      schedule();
+      settleIdle();
+    }
+  };
+
+  // Hands queued jobs over as one group while fewer than maxGroupsInFlight are being committed;
+  // jobs that arrive meanwhile form the next group.
+  const start = (): void => {
+    scheduled = false;
+    while (inFlight < maxInFlight && queue.length > 0) {
       const group = queue;
       queue = [];
-      try {
-        await options.commit(group);
-      } catch (error) {
-        for (const job of group) job.reject(error);
-      }
+      inFlight += 1;
+      void commitGroup(group);
     }
-    running = null;
+    settleIdle();
   };
 
-  const schedule = (): void => {
-    if (running) return;
+  function schedule(): void {
+    if (scheduled || inFlight >= maxInFlight || queue.length === 0) return;
+    scheduled = true;
     // setImmediate lets every request already read by the event loop join this group.
-    running = new Promise<void>((resolve) => setImmediate(() => void flush().then(resolve)));
-  };
+    setImmediate(start);
+  }
 
   return {
     push(input: T): Promise<R> {
@@ -62,8 +91,11 @@ export function createWriteQueue<T, R>(options: WriteQueueOptions<T, R>): WriteQ
         schedule();
       });
     },
-    async drain(): Promise<void> {
-      while (running) await running;
+    drain(): Promise<void> {
+      return new Promise<void>((resolve) => {
+        idle.push(resolve);
+        settleIdle();
+      });
     },
     get pending() {
       return queue.length;

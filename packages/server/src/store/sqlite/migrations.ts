@@ -223,4 +223,15 @@ export const migrations: Migration[] = [
       DELETE FROM rollup_model;
     `,
   },
+  {
+    version: 6,
+    name: 'drop the tool_calls secondary indexes: every read reaches tool calls through their run (primary key)',
+    // Measured: the two indexes cost about 40% of the write thread's time per run (BENCHMARKS.md,
+    // "Ingest"), and no query used them — the runs-list tool filter and the alert rules' window
+    // reads join from runs on (project_id, run_id).
+    sql: `
+      DROP INDEX IF EXISTS tool_calls_by_agent_time;
+      DROP INDEX IF EXISTS tool_calls_by_name_time;
+    `,
+  },
 ];
