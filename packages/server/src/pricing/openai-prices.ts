@@ -37,4 +37,8 @@ export const OPENAI_PRICES: Readonly<Record<string, ModelPrice>> = {
   'o3-mini': { input: 1.1, cached_input: 0.55, output: 4.4 },
   'o1': { input: 15.0, cached_input: 7.5, output: 60.0 },
   'o1-mini': { input: 1.1, cached_input: 0.55, output: 4.4 },
+  // Older models that agents (and the seed's agent_config.yaml) still name.
+  'gpt-4-turbo': { input: 10.0, cached_input: null, output: 30.0 },
+  'gpt-4': { input: 30.0, cached_input: null, output: 60.0 },
+  'gpt-3.5-turbo': { input: 0.5, cached_input: null, output: 1.5 },
 };

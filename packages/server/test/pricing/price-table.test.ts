@@ -23,6 +23,15 @@ describe('price table', () => {
     expect(t.price('gpt-4o-2024-08-06', tokens(1_000_000, 0, 0))).toBeCloseTo(2.5, 9);
   });
 
+  it('prices the seed config\'s gpt-4-turbo and its snapshots, and keeps gpt-4 apart from gpt-4o', () => {
+    const t = createPriceTable();
+    // gpt-4-turbo: 10.00 input, 30.00 output per 1M; no cached rate, so cached tokens bill as input.
+    expect(t.price('gpt-4-turbo', tokens(1_000_000, 0, 100_000))).toBeCloseTo(10 + 3, 9);
+    expect(t.price('gpt-4-turbo-2024-04-09', tokens(1_000_000, 0, 0))).toBeCloseTo(10, 9);
+    expect(t.price('gpt-4-0613', tokens(1_000_000, 0, 0))).toBeCloseTo(30, 9);
+    expect(t.price('gpt-4o', tokens(1_000_000, 0, 0))).toBeCloseTo(2.5, 9);
+  });
+
   it('prices an unknown model null, not zero', () => {
     expect(createPriceTable().price('house-model-7b', tokens(1_000, 0, 1_000))).toBeNull();
   });
