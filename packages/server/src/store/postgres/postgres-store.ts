@@ -21,6 +21,7 @@ import { deleteRollupsBefore, deleteRunsBefore } from './retention.js';
 import { readAgentRollups, readModelRollups, readToolRollups } from './rollup-reader.js';
 import { pickRollupShard } from './rollup-writer.js';
 import { fromRunRow, type RunRow } from './run-rows.js';
+import { toRunPage } from '../run-page.js';
 import { agentRecord, keyRecord, newKeyRow, type AgentRow, type KeyRow } from '../key-agent-rows.js';
 import { createRunWriter } from './run-writer.js';
 
@@ -306,13 +307,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         `SELECT r.* FROM runs r WHERE ${where.join(' AND ')} ORDER BY r.ts DESC, r.run_id DESC LIMIT ${param(f.limit + 1)}`,
         values,
       );
-      const more = rows.length > f.limit;
-      const page = more ? rows.slice(0, f.limit) : rows;
-      const last = page[page.length - 1];
-      return {
-        runs: page.map((r) => fromRunRow(r, false)),
-        next_cursor: more && last ? { timestamp: last.ts, run_id: last.run_id } : null,
-      };
+      return toRunPage(rows, f.limit, (r) => fromRunRow(r, false));
     },
 
     async tryAcquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseGrant> {

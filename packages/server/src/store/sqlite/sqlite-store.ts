@@ -20,6 +20,7 @@ import { createSqliteOtlpTables } from './otlp-tables.js';
 import { createSqliteRollupWriter } from './rollup-writer.js';
 import { createSqliteRetention } from './retention.js';
 import { fromRunRow, type RunRow } from './run-rows.js';
+import { toRunPage } from '../run-page.js';
 import { openSqliteDatabase } from './database.js';
 import { createRunWriter, type WriteInput, type WriteOutcome } from './run-writer.js';
 import { createWriteThread } from './write-thread.js';
@@ -192,13 +193,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       }
       const rows = db.prepare(`SELECT r.* FROM runs r WHERE ${where.join(' AND ')} ORDER BY r.ts DESC, r.run_id DESC LIMIT @limit`)
         .all(params) as RunRow[];
-      const more = rows.length > f.limit;
-      const page = more ? rows.slice(0, f.limit) : rows;
-      const last = page[page.length - 1];
-      return {
-        runs: page.map((r) => fromRunRow(r, false)),
-        next_cursor: more && last ? { timestamp: last.ts, run_id: last.run_id } : null,
-      };
+      return toRunPage(rows, f.limit, (r) => fromRunRow(r, false));
     },
 
     // One process owns a SQLite file, so whoever asks holds the lease; there is nobody to fence.
