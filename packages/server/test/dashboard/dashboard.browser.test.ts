@@ -43,6 +43,8 @@ describe('the dashboard in Chromium', () => {
     expect(problems.every((p) => p.includes('401'))).toBe(true);
     problems.length = 0;
     await signInWithKey(page, h.baseUrl, ADMIN_KEY);
+    // The heading renders before the fleet's data arrives; wait for the table itself.
+    await page.locator('[data-testid=fleet-table]').waitFor({ state: 'visible', timeout: 10_000 });
     expect(await page.locator('[data-testid=fleet-table]').isVisible()).toBe(true);
   });
 
@@ -109,7 +111,7 @@ describe('the dashboard in Chromium', () => {
     await tools.waitFor();
     await expect.poll(() => tools.locator('tr[data-tool="escalate_to_human"]').textContent()).toContain('never used');
     await expect.poll(() => tools.locator('tr[data-tool="create_ticket"] td:nth-child(2)').textContent()).toBe('71');
-    expect(await page.locator('[data-testid=agent-kpis]').textContent()).toContain(String(fleet.counts.support_bot!.day));
+    await expect.poll(() => page.locator('[data-testid=agent-kpis]').textContent()).toContain(String(fleet.counts.support_bot!.day));
     await screenshot(page, '03-agent');
   });
 
