@@ -11,6 +11,15 @@ const stepFor = (spanMs: number): string => {
   return minutes >= 1440 ? `${Math.round(minutes / 1440)}d` : minutes >= 60 ? `${Math.round(minutes / 60)}h` : `${minutes}m`;
 };
 
+/**
+ * The first and last buckets of a range cover only part of a step (the range starts and ends
+ * between bucket edges; the last one is still filling up), so their run counts dip and the line
+ * would show a drop that is not there. A trend line keeps whole buckets only.
+ */
+export function wholeBuckets(points: (number | null)[]): (number | null)[] {
+  return points.length > 4 ? points.slice(1, -1) : points;
+}
+
 export function useSparklines(agents: string[], range: TimeRange): Map<string, (number | null)[]> {
   const [lines, setLines] = useState(new Map<string, (number | null)[]>());
   // The set of agents, not their order: re-sorting the table must not reload the lines.
@@ -25,7 +34,7 @@ export function useSparklines(agents: string[], range: TimeRange): Map<string, (
         try {
           const s = await fetchSeries(agent, [METRIC.runs], range.params, step, controller.signal);
           const name = agent;
-          setLines((m) => new Map(m).set(name, s.byMetric.get(METRIC.runs) ?? []));
+          setLines((m) => new Map(m).set(name, wholeBuckets(s.byMetric.get(METRIC.runs) ?? [])));
         } catch {
           if (controller.signal.aborted) return;
         }
