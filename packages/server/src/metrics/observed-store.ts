@@ -5,21 +5,28 @@ import type { RunRecord } from '@vigil/protocol';
 import type { Store } from '../store/store.js';
 
 export function observeWrites(store: Store, onWritten: (projectId: number, runs: readonly RunRecord[]) => void): Store {
+  // Built once, not per property read: writeRuns is on every ingest request's path.
+  const writeRuns = async (...args: Parameters<Store['writeRuns']>) => {
+    const result = await store.writeRuns(...args);
+    try {
+      onWritten(args[0], args[1]);
+    } catch {
+      // Metrics must never fail a write that has committed.
+    }
+    return result;
+  };
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop) {
-      if (prop === 'writeRuns') {
-        return async (...args: Parameters<Store['writeRuns']>) => {
-          const result = await target.writeRuns(...args);
-          try {
-            onWritten(args[0], args[1]);
-          } catch {
-            // Metrics must never fail a write that has committed.
-          }
-          return result;
-        };
-      }
+      if (prop === 'writeRuns') return writeRuns;
       const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      let fn = bound.get(prop);
+      if (fn === undefined) {
+        fn = (value as (...a: unknown[]) => unknown).bind(target);
+        bound.set(prop, fn);
+      }
+      return fn;
     },
   });
 }
