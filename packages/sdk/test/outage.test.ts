@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeModelServer, text } from '../../../examples/fake-model/index.js';
 import { flush, monitorOpenAI, run, stats } from '../src/index.js';
 import { configureFor, resetSdk, startVigil } from './helpers.js';
-import { deadPort, startReceiver } from './receiver.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -21,6 +21,12 @@ afterEach(async () => {
 /** Finished runs are queued one setImmediate turn after the agent gets its result. */
 const settle = () => new Promise((r) => setImmediate(r));
 
+/**
+ * A server that is down: it holds its port (a closed port could be taken by another test's server
+ * and answer 4xx) and drops every connection without an answer.
+ */
+const downServer = (): Promise<Receiver> => startReceiver(0, () => ({ reset: true }));
+
 const heapMb = () => {
   gc();
   gc();
@@ -29,7 +35,8 @@ const heapMb = () => {
 
 describe('when the Vigil server is down', () => {
   it('leaves agent results alone, bounds the queue, counts drops, and delivers the queue exactly once when the server returns', async () => {
-    const port = await deadPort();
+    const server = await downServer();
+    const port = server.port;
     const MAX_QUEUE = 300;
     const BATCH = 100;
     configureFor(`http://127.0.0.1:${port}`, { maxQueueSize: MAX_QUEUE, maxBatchSize: BATCH, scheduledDelayMs: 10, maxBackoffMs: 100, exportTimeoutMs: 3_000, requestTimeoutMs: 2_000 });
@@ -58,13 +65,15 @@ describe('when the Vigil server is down', () => {
     await settle();
     const down = stats();
     expect(down.sent).toBe(0);
+    expect(down.rejected).toBe(0);
     expect(down.queued).toBeLessThanOrEqual(MAX_QUEUE);
     expect(down.dropped).toBe(RUNS - down.queued - down.inFlight);
     expect(down.failedExports).toBeGreaterThan(0);
 
     // The server comes back on the same port, behind a recorder that counts what is delivered.
     const vigil = await startVigil();
-    const recorder = await startReceiver(port, () => ({ forward: vigil.endpoint }));
+    const recorder = server;
+    recorder.answer(() => ({ forward: vigil.endpoint }));
     try {
       expect(await flush(10_000)).toBe(true);
       const up = stats();
@@ -88,8 +97,8 @@ describe('when the Vigil server is down', () => {
   });
 
   it('keeps memory flat however many runs finish during the outage', async () => {
-    const port = await deadPort();
-    configureFor(`http://127.0.0.1:${port}`, { maxQueueSize: 1_000, maxBatchSize: 200, maxBackoffMs: 1_000, requestTimeoutMs: 100 });
+    const server = await downServer();
+    configureFor(`http://127.0.0.1:${server.port}`, { maxQueueSize: 1_000, maxBatchSize: 200, maxBackoffMs: 1_000, requestTimeoutMs: 100 });
     const oneRun = (i: number) =>
       run('memory_bot', async (r) => {
         await r.tool('lookup', async () => 'x'.repeat(100), { i, pad: 'y'.repeat(200) });
@@ -103,7 +112,10 @@ describe('when the Vigil server is down', () => {
     const s = stats();
     expect(s.queued).toBeLessThanOrEqual(1_000);
     expect(s.inFlight).toBeLessThanOrEqual(200);
+    expect(s.rejected).toBe(0);
     expect(s.dropped).toBe(12_000 - s.queued - s.inFlight);
+    await resetSdk(200);
+    await server.close();
     // Five times more runs, same memory: growth within noise (a leak of one run each would be > 10 MB).
     expect(afterMore - afterFill).toBeLessThan(5);
   });

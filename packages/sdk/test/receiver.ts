@@ -14,6 +14,8 @@ export interface Received {
 export type Answer =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { hang: true }
+  /** Drops the connection without an answer, as a server that is going down does. */
+  | { reset: true }
   | { forward: string };
 
 export interface Receiver {
@@ -47,6 +49,7 @@ export async function startReceiver(port = 0, answer: (req: Received) => Answer 
         requests.push(received);
         const a = answerFn(received);
         if ('hang' in a) return;
+        if ('reset' in a) return void req.socket.destroy();
         let status: number;
         let out: string;
         let headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -85,7 +88,11 @@ export async function startReceiver(port = 0, answer: (req: Received) => Answer 
   };
 }
 
-/** A port that was free a moment ago and has nothing listening on it now. */
+/**
+ * A port that was free a moment ago and has nothing listening on it now. Another process may
+ * take it meanwhile; tests that must keep a dead server for long use a receiver answering
+ * `{ reset: true }` instead.
+ */
 export async function deadPort(): Promise<number> {
   const r = await startReceiver();
   await r.close();
