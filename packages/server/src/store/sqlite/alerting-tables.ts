@@ -84,7 +84,7 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
     },
 
     async saveAlertChanges(changes) {
-      saveChanges(changes);
+      saveChanges.immediate(changes);
     },
 
     async listAlertHistory(projectId, q): Promise<AlertHistoryRow[]> {
@@ -112,7 +112,7 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
     },
 
     async putAlertingValues(projectId, entries) {
-      putValues(projectId, entries);
+      putValues.immediate(projectId, entries);
     },
   };
 }

@@ -75,7 +75,7 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
     commit: (jobs) => {
       // Rows are only inserted or replaced, so one failing job can only be a database failure;
       // the whole group fails together and nothing of it is acknowledged.
-      const results = putGroup(jobs.map((j) => j.input));
+      const results = putGroup.immediate(jobs.map((j) => j.input));
       jobs.forEach((j, i) => j.resolve(results[i]!));
     },
   });
@@ -111,7 +111,7 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
     },
 
     async closeOtlpTraces(receivedBefore, forgetBefore, limit) {
-      return close(receivedBefore, forgetBefore, limit);
+      return close.immediate(receivedBefore, forgetBefore, limit);
     },
   };
 }

@@ -57,7 +57,7 @@ export function createSqliteRetention(db: Database.Database): SqliteRetention {
   });
 
   return {
-    deleteRunsBefore: (before, limit) => deleteRunsBatch(before, limit),
-    deleteRollupsBefore: (before, limit) => deleteRollupsBatch(before, limit),
+    deleteRunsBefore: (before, limit) => deleteRunsBatch.immediate(before, limit),
+    deleteRollupsBefore: (before, limit) => deleteRollupsBatch.immediate(before, limit),
   };
 }

@@ -23,7 +23,7 @@ export function backfillRollupsIfEmpty(db: Database.Database, writer: SqliteRoll
   for (;;) {
     const rows = page.all(after, BACKFILL_BATCH);
     if (rows.length === 0) return total;
-    step(rows);
+    step.immediate(rows);
     total += rows.length;
     after = rows[rows.length - 1]!.rid;
   }
