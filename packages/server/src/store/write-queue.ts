@@ -26,10 +26,10 @@ export interface WriteQueueOptions<T, R> {
   commit: (jobs: WriteJob<T, R>[]) => Promise<void> | void;
   maxPendingJobs?: number;
   /**
-   * How many groups may be committing at once (default 1). The SQLite write thread takes 2: it
-   * commits them one after the other, so the next group is already waiting when one commits and
-   * the thread never idles while the event loop answers the last group's requests. An engine
-   * whose groups would commit concurrently must keep 1, or re-sends of one run could race.
+   * How many groups may be committing at once (default 1). The SQLite write thread takes more:
+   * it commits them in order, merging the groups waiting for it into one transaction, so the
+   * event loop never holds requests back while a commit runs. An engine whose groups would
+   * commit concurrently must keep 1, or re-sends of one run could race.
    */
   maxGroupsInFlight?: number;
   /** Called with an error when the queue is full; the error is what push() rejects with. */

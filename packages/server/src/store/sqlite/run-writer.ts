@@ -3,7 +3,7 @@
 // in-memory databases, in the write worker (write-worker.ts) for files.
 import type Database from 'better-sqlite3';
 import type { RunRecord } from '@vigil/protocol';
-import { addRunToDelta, createRollupDelta, isEmptyDelta, mergeDelta, type RollupDelta } from '../rollup.js';
+import { addRunToDelta, createRollupDelta } from '../rollup.js';
 import type { WriteResult } from '../store.js';
 import { createSqliteRollupWriter } from './rollup-writer.js';
 import { fromRunRow, toRunRow, type RunRow } from './run-rows.js';
@@ -58,24 +58,24 @@ export function createRunWriter(db: Database.Database): RunWriter {
     touchAgent: db.prepare('INSERT INTO agents (project_id, agent_name, config, first_seen, updated_at) VALUES (?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING'),
   };
 
-  const remove = (projectId: number, runId: string, delta: RollupDelta): void => {
+  const remove = (projectId: number, runId: string, removed: RunRecord[]): void => {
     const previous = s.deleteRun.get(projectId, runId);
     if (!previous) return;
     s.deleteToolCalls.run(projectId, runId);
-    addRunToDelta(delta, projectId, fromRunRow(previous, false), -1);
+    removed.push(fromRunRow(previous, false));
   };
 
-  // Rollups change in the same transaction as the runs: a replaced run is subtracted first,
-  // from the row DELETE … RETURNING gave back.
-  const writeOne = db.transaction((input: WriteInput, delta: RollupDelta, now: number, touched: Set<string>): WriteResult => {
-    for (const runId of input.deleteRunIds ?? []) remove(input.projectId, runId, delta);
+  // Rollups change in the same transaction as the runs: a replaced run is subtracted, from the
+  // row DELETE … RETURNING gave back. The request only lists what it removed; its rollup
+  // contribution is added once its savepoint has succeeded.
+  const writeOne = db.transaction((input: WriteInput, removed: RunRecord[], now: number, touched: Set<string>): WriteResult => {
+    for (const runId of input.deleteRunIds ?? []) remove(input.projectId, runId, removed);
     for (const run of input.runs) {
       const row = toRunRow(input.projectId, run);
       if (s.insertRunIfNew.run(row).changes === 0) {
-        remove(input.projectId, run.run_id, delta);
+        remove(input.projectId, run.run_id, removed);
         s.insertRunIfNew.run(row);
       }
-      addRunToDelta(delta, input.projectId, run, 1);
       for (let seq = 0; seq < run.tool_calls.length; seq++) {
         const t = run.tool_calls[seq]!;
         s.insertToolCall.run(input.projectId, run.run_id, seq, run.agent_name, t.started_at ?? run.timestamp, t.name,
@@ -90,22 +90,24 @@ export function createRunWriter(db: Database.Database): RunWriter {
     return { accepted: input.runs.length };
   });
 
-  // A request's delta joins the group's only after its savepoint succeeded; the group then
-  // upserts each touched rollup row once.
+  // A request's runs count in the rollups only after its savepoint succeeded, straight into the
+  // group's delta (no per-request delta to merge); the group then upserts each touched rollup
+  // row once.
   const writeGroupTx = db.transaction((inputs: WriteInput[], now: number): WriteOutcome[] => {
     const outcomes: WriteOutcome[] = [];
     const groupDelta = createRollupDelta();
     groupAgents.clear();
+    const removed: RunRecord[] = [];
     for (const input of inputs) {
       // Agents this request inserted count as known only once the group has committed: a
       // savepoint or commit that rolls back takes their rows with it.
       const touched = new Set<string>();
+      removed.length = 0;
       try {
-        const jobDelta = createRollupDelta();
-        const result = writeOne(input, jobDelta, now, touched);
+        const result = writeOne(input, removed, now, touched);
         for (const a of touched) groupAgents.add(a);
-        if (isEmptyDelta(groupDelta)) Object.assign(groupDelta, jobDelta);
-        else mergeDelta(groupDelta, jobDelta);
+        for (const old of removed) addRunToDelta(groupDelta, input.projectId, old, -1);
+        for (const run of input.runs) addRunToDelta(groupDelta, input.projectId, run, 1);
         outcomes.push({ ok: true, result });
       } catch (error) {
         outcomes.push({ ok: false, error: toWriteFailure(error) });
@@ -117,7 +119,7 @@ export function createRunWriter(db: Database.Database): RunWriter {
 
   return {
     writeGroup(inputs, now) {
-      const outcomes = writeGroupTx(inputs, now);
+      const outcomes = writeGroupTx.immediate(inputs, now);
       for (const a of groupAgents) knownAgents.add(a);
       return outcomes;
     },

@@ -67,7 +67,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
 
   const queue = createWriteQueue<WriteInput, WriteResult>({
     maxPendingJobs: options.maxPendingJobs,
-    maxGroupsInFlight: thread ? 2 : 1,
+    maxGroupsInFlight: thread ? 16 : 1,
     overloaded: () => new StoreOverloadedError(1),
     commit: async (jobs) => {
       // A failed commit throws: nothing of the group is stored, so nothing is acknowledged.
