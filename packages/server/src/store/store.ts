@@ -227,10 +227,12 @@ export interface Store {
   listProjects(): Promise<Project[]>;
   /**
    * Runs that started in [from, to), compact, oldest first; with `toolCalls`, each with its tool
-   * calls in call order. Alert rules read their recent window this way; their 24h baselines come
-   * from agentRollups.
+   * calls in call order. With `receivedSince`, only the runs written (or re-written) at or after
+   * that server time (the run's received_at), read through an index on it: the alert evaluator
+   * reads its window once, then only what arrived since. Alert rules read their recent window
+   * this way; their 24h baselines come from agentRollups.
    */
-  listRunFacts(projectId: number, range: { from: number; to: number; toolCalls: boolean }): Promise<RunFact[]>;
+  listRunFacts(projectId: number, range: { from: number; to: number; toolCalls: boolean; receivedSince?: number }): Promise<RunFact[]>;
   /** Alert instances of one project, or of all projects. */
   listAlertRows(projectId?: number): Promise<AlertRow[]>;
   /** Upserts and deletes instances and appends history, in one transaction. */

@@ -36,12 +36,22 @@ export function longestTimeoutStreak(calls: readonly Call[]): Call[] {
 export function toolTimeoutChain(config: ToolTimeoutChainConfig): Rule {
   return perAgentRule({ name: 'ToolTimeoutChain', config }, ({ agent, runs, from, data, observe, runsUrl }) => {
     const out: Observation[] = [];
+    // Most tools never time out often enough to chain: count first, and order only the calls of
+    // tools that could (this rule runs over every call of the window each cycle).
+    const timeoutsByTool = new Map<string, number>();
+    for (const run of runs) {
+      for (const call of run.tool_calls) {
+        if (call.status === 'timeout') timeoutsByTool.set(call.name, (timeoutsByTool.get(call.name) ?? 0) + 1);
+      }
+    }
+    const candidates = new Set([...timeoutsByTool].filter(([, n]) => n >= config.consecutive).map(([name]) => name));
+    if (candidates.size === 0) return out;
     const byTool = new Map<string, Call[]>();
     let order = 0;
     for (const run of runs) {
       for (const call of run.tool_calls) {
         order++;
-        if (call.ts < from || call.ts >= data.now) continue;
+        if (!candidates.has(call.name) || call.ts < from || call.ts >= data.now) continue;
         let list = byTool.get(call.name);
         if (!list) byTool.set(call.name, (list = []));
         list.push({ ...call, run_id: run.run_id, order });

@@ -23,19 +23,27 @@ export function createPostgresAlertingTables(query: Query, transaction: Transact
       return (await query<Project>('SELECT id, name FROM projects ORDER BY id')).rows;
     },
 
-    async listRunFacts(projectId, { from, to, toolCalls }): Promise<RunFact[]> {
+    async listRunFacts(projectId, { from, to, toolCalls, receivedSince }): Promise<RunFact[]> {
+      const since = receivedSince === undefined ? '' : ' AND received_at >= $4';
+      const args = receivedSince === undefined ? [projectId, from, to] : [projectId, from, to, receivedSince];
       const { rows } = await query<Omit<RunFact, 'tool_calls'> & { completion_status: CompletionStatus }>(
         `SELECT run_id, agent_name, ts, duration_ms, tokens_used, iterations, cost_usd, completion_status, error_type
-         FROM runs WHERE project_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts, run_id`,
-        [projectId, from, to],
+         FROM runs WHERE project_id = $1 AND ts >= $2 AND ts < $3${since} ORDER BY ts, run_id`,
+        args,
       );
       const runs: RunFact[] = rows.map((r) => ({ ...r, tool_calls: [] }));
-      if (toolCalls) {
+      if (toolCalls && runs.length > 0) {
         const byId = new Map(runs.map((r) => [r.run_id, r]));
+        // The window's calls by partition key; for runs received since a time, only theirs.
         const calls = await query<ToolFact & { run_id: string }>(
-          `SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
-           FROM tool_calls t WHERE t.project_id = $1 AND t.run_ts >= $2 AND t.run_ts < $3 ORDER BY t.run_id, t.seq`,
-          [projectId, from, to],
+          receivedSince === undefined
+            ? `SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
+               FROM tool_calls t WHERE t.project_id = $1 AND t.run_ts >= $2 AND t.run_ts < $3 ORDER BY t.run_id, t.seq`
+            : `SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
+               FROM tool_calls t JOIN runs r ON r.project_id = t.project_id AND r.run_id = t.run_id AND r.ts = t.run_ts
+               WHERE t.project_id = $1 AND t.run_ts >= $2 AND t.run_ts < $3 AND r.ts >= $2 AND r.ts < $3 AND r.received_at >= $4
+               ORDER BY t.run_id, t.seq`,
+          args,
         );
         for (const { run_id, ...call } of calls.rows) byId.get(run_id)?.tool_calls.push(call);
       }

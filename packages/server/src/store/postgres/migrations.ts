@@ -271,4 +271,12 @@ export const migrations: Migration[] = [
       CREATE INDEX rollup_model_by_level_time ON rollup_model (project_id, level_ms, bucket_start);
     `,
   },
+  {
+    version: 7,
+    name: 'runs by arrival: the alert evaluator reads only the runs received since its last cycle',
+    // On the partitioned table, so every day partition (present and future) gets it.
+    sql: `
+      CREATE INDEX runs_by_received ON runs (project_id, received_at);
+    `,
+  },
 ];

@@ -22,6 +22,13 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
       calls: db.prepare(`SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
         FROM runs r CROSS JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
         WHERE r.project_id = ? AND r.ts >= ? AND r.ts < ? ORDER BY t.run_id, t.seq`).raw(),
+      // The same, for runs received since a time: by the received_at index, whatever the window's
+      // size (the planner would otherwise walk the window by time).
+      runsReceived: db.prepare(`SELECT run_id, agent_name, ts, duration_ms, tokens_used, iterations, cost_usd, completion_status, error_type
+        FROM runs INDEXED BY runs_by_received WHERE project_id = ? AND received_at >= ? AND ts >= ? AND ts < ? ORDER BY ts, run_id`).raw(),
+      callsReceived: db.prepare(`SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
+        FROM runs r INDEXED BY runs_by_received CROSS JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
+        WHERE r.project_id = ? AND r.received_at >= ? AND r.ts >= ? AND r.ts < ? ORDER BY t.run_id, t.seq`).raw(),
       upsert: db.prepare(`INSERT INTO alert_instances (project_id, fingerprint, alertname, state, body) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (project_id, fingerprint) DO UPDATE SET alertname = excluded.alertname, state = excluded.state, body = excluded.body`),
       remove: db.prepare('DELETE FROM alert_instances WHERE project_id = ? AND fingerprint = ?'),
@@ -52,10 +59,12 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
       return db.prepare('SELECT id, name FROM projects ORDER BY id').all() as Project[];
     },
 
-    async listRunFacts(projectId, { from, to, toolCalls }): Promise<RunFact[]> {
+    async listRunFacts(projectId, { from, to, toolCalls, receivedSince }): Promise<RunFact[]> {
       const runs: RunFact[] = [];
       const byId = new Map<string, RunFact>();
-      for (const r of st().runs.all(projectId, from, to) as unknown[][]) {
+      const args = receivedSince === undefined ? [projectId, from, to] : [projectId, receivedSince, from, to];
+      const [runsStmt, callsStmt] = receivedSince === undefined ? [st().runs, st().calls] : [st().runsReceived, st().callsReceived];
+      for (const r of runsStmt.all(...args) as unknown[][]) {
         const run: RunFact = {
           run_id: r[0] as string, agent_name: r[1] as string, ts: r[2] as number, duration_ms: r[3] as number,
           tokens_used: r[4] as number, iterations: r[5] as number, cost_usd: r[6] as number | null,
@@ -65,7 +74,7 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
         if (toolCalls) byId.set(run.run_id, run);
       }
       if (toolCalls) {
-        for (const c of st().calls.all(projectId, from, to) as unknown[][]) {
+        for (const c of callsStmt.all(...args) as unknown[][]) {
           const call: ToolFact = {
             name: c[1] as string, status: c[2] as ToolFact['status'], ts: c[3] as number,
             duration_ms: c[4] as number | null, args_hash: c[5] as string | null, error_type: c[6] as string | null,

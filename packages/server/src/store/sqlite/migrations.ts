@@ -234,4 +234,11 @@ export const migrations: Migration[] = [
       DROP INDEX IF EXISTS tool_calls_by_name_time;
     `,
   },
+  {
+    version: 7,
+    name: 'runs by arrival: the alert evaluator reads only the runs received since its last cycle',
+    sql: `
+      CREATE INDEX runs_by_received ON runs (project_id, received_at);
+    `,
+  },
 ];

@@ -100,5 +100,28 @@ export function alertingContract({ test, fresh, replicas }: ContractContext): vo
       const bare = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: false });
       expect(bare.every((f) => f.tool_calls.length === 0)).toBe(true);
     });
+
+    test('run facts received since a time: only runs written (or re-written) since, still within the range', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      const other = await store.ensureProject('other');
+      const call = { name: 'lookup', status: 'timeout' as const, duration_ms: 5, started_at: T0, call_id: null, args_hash: 'h', error: null, arguments: null };
+      await store.writeRuns(p.id, [
+        makeRun({ run_id: 'old', timestamp: T0 + MINUTE, received_at: T0 + 10 * MINUTE }),
+        makeRun({ run_id: 'resent', timestamp: T0 + MINUTE, received_at: T0 + 10 * MINUTE }),
+      ]);
+      await store.writeRuns(p.id, [
+        makeRun({ run_id: 'new', timestamp: T0 + 2 * MINUTE, received_at: T0 + 20 * MINUTE, tool_calls: [call] }),
+        makeRun({ run_id: 'resent', timestamp: T0 + 3 * MINUTE, received_at: T0 + 20 * MINUTE, completion_status: 'error' }),
+        makeRun({ run_id: 'new-outside', timestamp: T0 + 9 * MINUTE, received_at: T0 + 20 * MINUTE }),
+      ]);
+      await store.writeRuns(other.id, [makeRun({ run_id: 'elsewhere', timestamp: T0 + MINUTE, received_at: T0 + 20 * MINUTE })]);
+      const since = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true, receivedSince: T0 + 15 * MINUTE });
+      expect(since.map((f) => [f.run_id, f.ts, f.completion_status])).toEqual([['new', T0 + 2 * MINUTE, 'success'], ['resent', T0 + 3 * MINUTE, 'error']]);
+      expect(since[0]!.tool_calls).toEqual([{ name: 'lookup', status: 'timeout', ts: T0, duration_ms: 5, args_hash: 'h', error_type: null }]);
+      const all = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: false, receivedSince: T0 + 10 * MINUTE });
+      expect(all.map((f) => f.run_id)).toEqual(['old', 'new', 'resent']);
+      expect(await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true, receivedSince: T0 + 21 * MINUTE })).toEqual([]);
+    });
   });
 }

@@ -1,0 +1,85 @@
+// The evaluator's window of raw runs is read whole once and then only what arrived since. At every
+// cycle it must hold exactly what a whole read would: new runs, re-sent runs (changed or moved
+// out of the window), runs ageing out, runs stamped a little before the last read.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAlertQuery, FULL_READ_EVERY_MS, RECEIVED_OVERLAP_MS } from '../../src/alerts/alert-query.js';
+import type { AlertData } from '../../src/alerts/alert-data.js';
+import type { RuleNeeds } from '../../src/alerts/rule.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { MINUTE, run as fullRun, T0 } from './helpers.js';
+
+const NEEDS: RuleNeeds[] = [{ windowMs: 15 * MINUTE }];
+
+const run: typeof fullRun = (agent, at, overrides = {}) => fullRun(agent, at, { tool_calls: [], ...overrides });
+
+/** Every run the snapshot holds, as (run_id, status, tool statuses), in a stable order. */
+function held(data: AlertData): string[] {
+  return data.agents
+    .flatMap((a) => data.runs(a.agent_name, data.now - 15 * MINUTE))
+    .map((r) => `${r.run_id}:${r.completion_status}:${r.tool_calls.map((c) => c.status).join(',')}`)
+    .sort();
+}
+
+describe('alert query window', () => {
+  let store: Store;
+  let projectId: number;
+  beforeEach(async () => {
+    store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    projectId = (await store.ensureProject('default')).id;
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  /** Writes runs as ingest does: received_at is the server's time of the write. */
+  const write = (receivedAt: number, ...runs: ReturnType<typeof run>[]) =>
+    store.writeRuns(projectId, runs.map((r) => ({ ...r, received_at: receivedAt })));
+
+  it('holds what a whole read holds, cycle after cycle', async () => {
+    const kept = createAlertQuery(store);
+    const check = async (now: number) => {
+      const incremental = held(await kept(projectId, now, NEEDS));
+      const whole = held(await createAlertQuery(store)(projectId, now, NEEDS));
+      expect(incremental).toEqual(whole);
+      return incremental;
+    };
+    let now = T0 + 20 * MINUTE;
+    await write(now, run('bot', now - 10 * MINUTE, { run_id: 'a' }), run('bot', now - 14 * MINUTE, { run_id: 'ageing' }));
+    expect(await check(now)).toEqual(['a:success:', 'ageing:success:']);
+
+    now += 15_000;
+    const timeout = { name: 'lookup', status: 'timeout' as const, duration_ms: 5_000, started_at: now - MINUTE, call_id: null, args_hash: null, error: null, arguments: null };
+    await write(now - 1_000, run('bot', now - MINUTE, { run_id: 'b', tool_calls: [timeout] }), run('other', now - 2 * MINUTE, { run_id: 'c' }));
+    // Re-sent: changed, and moved to a start before the window.
+    await write(now - 1_000, run('bot', now - 10 * MINUTE, { run_id: 'a', completion_status: 'error' }));
+    expect(await check(now)).toEqual(['a:error:', 'ageing:success:', 'b:success:timeout', 'c:success:']);
+
+    now += 15_000;
+    await write(now - 500, run('bot', now - 30 * MINUTE, { run_id: 'b' }));
+    // Committed after the last read, stamped before it (a replica's clock behind, a slow commit).
+    await write(now - 15_000 - RECEIVED_OVERLAP_MS / 2, run('other', now - MINUTE, { run_id: 'late-clock' }));
+    // Starts ahead of the server's clock: held once the clock passes its start.
+    await write(now - 500, run('bot', now + 20_000, { run_id: 'ahead' }));
+    expect(await check(now)).toEqual(['a:error:', 'ageing:success:', 'c:success:', 'late-clock:success:']);
+
+    now += 2 * MINUTE;
+    expect(await check(now)).toEqual(['a:error:', 'ahead:success:', 'c:success:', 'late-clock:success:']);
+  });
+
+  it('reads the window whole again after FULL_READ_EVERY_MS, so a run removed from the store leaves it', async () => {
+    const kept = createAlertQuery(store);
+    let now = T0 + 20 * MINUTE;
+    await write(now, run('bot', now - MINUTE, { run_id: 'gone' }), run('bot', now - MINUTE, { run_id: 'stays' }));
+    expect(held(await kept(projectId, now, NEEDS))).toEqual(['gone:success:', 'stays:success:']);
+    now += 15_000;
+    await store.writeRuns(projectId, [], { deleteRunIds: ['gone'] });
+    // Removal is not an arrival: the kept window still has it until the next whole read.
+    expect(held(await kept(projectId, now, NEEDS))).toEqual(['gone:success:', 'stays:success:']);
+    now += FULL_READ_EVERY_MS;
+    expect(held(await kept(projectId, now, NEEDS))).toEqual(['stays:success:']);
+    await write(now, run('bot', now - MINUTE, { run_id: 'next' }));
+    expect(held(await kept(projectId, now + 15_000, NEEDS))).toEqual(['next:success:', 'stays:success:']);
+  });
+});
