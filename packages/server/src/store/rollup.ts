@@ -167,10 +167,6 @@ export function createRollupDelta(): RollupDelta {
   return { agents: new Map(), tools: new Map(), models: new Map() };
 }
 
-export function isEmptyDelta(d: RollupDelta): boolean {
-  return d.agents.size === 0 && d.tools.size === 0 && d.models.size === 0;
-}
-
 const floorTo = (t: number, step: number): number => Math.floor(t / step) * step;
 
 /**
@@ -285,25 +281,6 @@ export function addRunToDelta(delta: RollupDelta, projectId: number, run: RunRec
       if (run.cost_usd === null) m.unpriced_runs += sign;
       else m.cost_usd_sum += sign * run.cost_usd;
     }
-  }
-}
-
-/** Adds `from` into `into`: a request's delta joins its group's once the request's rows are in. */
-export function mergeDelta(into: RollupDelta, from: RollupDelta): void {
-  for (const [k, d] of from.agents) {
-    const cur = into.agents.get(k);
-    if (cur) mergeAgentStats(cur, d);
-    else into.agents.set(k, d);
-  }
-  for (const [k, d] of from.tools) {
-    const cur = into.tools.get(k);
-    if (cur) mergeToolStats(cur, d);
-    else into.tools.set(k, d);
-  }
-  for (const [k, d] of from.models) {
-    const cur = into.models.get(k);
-    if (cur) mergeModelStats(cur, d);
-    else into.models.set(k, d);
   }
 }
 
