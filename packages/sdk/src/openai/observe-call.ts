@@ -46,7 +46,9 @@ export function observeCall(promise: unknown, ctx: CallContext): void {
     },
     (err: unknown) => {
       try {
-        const requestId = (err as { requestID?: unknown } | null)?.requestID;
+        // openai 5+ names it requestID; openai 4 request_id.
+        const e = err as { requestID?: unknown; request_id?: unknown } | null;
+        const requestId = e?.requestID ?? e?.request_id;
         complete(ctx, { toolCallsRequested: [], requestId: typeof requestId === 'string' ? requestId : undefined }, errorInfo(err), err);
       } catch (e) {
         getLogger().once('observe', 'error', `recording a model call failed: ${describeError(e)}`);
