@@ -34,16 +34,23 @@ export function createPostgresAlertingTables(query: Query, transaction: Transact
       const runs: RunFact[] = rows.map((r) => ({ ...r, tool_calls: [] }));
       if (toolCalls && runs.length > 0) {
         const byId = new Map(runs.map((r) => [r.run_id, r]));
-        // The window's calls by partition key; for runs received since a time, only theirs.
+        // The window's calls by partition key. For runs received since a time, only theirs: by
+        // primary key within the partitions their start times span (a join on runs made the
+        // planner hash every tool call of every partition).
+        let minTs = Infinity;
+        let maxTs = -Infinity;
+        for (const r of runs) {
+          minTs = Math.min(minTs, r.ts);
+          maxTs = Math.max(maxTs, r.ts);
+        }
         const calls = await query<ToolFact & { run_id: string }>(
           receivedSince === undefined
             ? `SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
                FROM tool_calls t WHERE t.project_id = $1 AND t.run_ts >= $2 AND t.run_ts < $3 ORDER BY t.run_id, t.seq`
             : `SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
-               FROM tool_calls t JOIN runs r ON r.project_id = t.project_id AND r.run_id = t.run_id AND r.ts = t.run_ts
-               WHERE t.project_id = $1 AND t.run_ts >= $2 AND t.run_ts < $3 AND r.ts >= $2 AND r.ts < $3 AND r.received_at >= $4
+               FROM tool_calls t WHERE t.project_id = $1 AND t.run_ts >= $2 AND t.run_ts <= $3 AND t.run_id = ANY($4::text[])
                ORDER BY t.run_id, t.seq`,
-          args,
+          receivedSince === undefined ? args : [projectId, minTs, maxTs, runs.map((r) => r.run_id)],
         );
         for (const { run_id, ...call } of calls.rows) byId.get(run_id)?.tool_calls.push(call);
       }
