@@ -39,7 +39,7 @@ async function serve(argv: string[]): Promise<void> {
     console.log(`Admin API key for project '${DEFAULT_PROJECT}' (shown once; keep it): ${vigil.initialAdminKey}`);
   }
   console.log(`Vigil listening on ${address} (${where})`);
-  console.log(`Open the dashboard (one-time sign-in link): ${localUrl(address)}${vigil.dashboard.createSignInPath(vigil.defaultProject.id)}`);
+  console.log(`Open the dashboard (one-time sign-in link): ${localUrl(address)}${await vigil.dashboard.createSignInPath(vigil.defaultProject.id)}`);
   const demoFleet = demo ? await startServeDemo(vigil.store, vigil.defaultProject.id, address, demo, (line) => console.log(line)) : null;
 
   let stopping = false;

@@ -28,6 +28,8 @@ export interface Authenticator {
   authenticate(request: FastifyRequest): Promise<Principal | null>;
   /** Resolves the principal of a key secret (the dashboard's sign-in checks keys this way). */
   authenticateKey(secret: string): Promise<Principal | null>;
+  /** The same from the secret's hash: a dashboard session re-checks its key this way. */
+  authenticateKeyHash(hash: string): Promise<Principal | null>;
   /** Drops cached keys (after a revocation made in this process). */
   forget(): void;
 }
@@ -47,17 +49,17 @@ export function createAuthenticator(opts: {
   const allScopes: ReadonlySet<Scope> = new Set<Scope>(['ingest', 'read', 'admin']);
   const cache = new Map<string, { principal: Principal | null; until: number }>();
 
-  async function fromKey(secret: string): Promise<Principal | null> {
-    const hash = hashSecret(secret);
+  async function fromHash(hash: string): Promise<Principal | null> {
     if (staticHashes.some((h) => hashesEqual(h, hash))) return { projectId: opts.defaultProjectId, scopes: allScopes, keyId: 'cli' };
     const hit = cache.get(hash);
     if (hit && hit.until > now()) return hit.principal;
-    const record = await opts.store.verifyApiKey(secret);
+    const record = await opts.store.verifyApiKeyHash(hash);
     const principal = record ? { projectId: record.project_id, scopes: new Set(record.scopes), keyId: record.id } : null;
     if (cache.size >= KEY_CACHE_MAX_ENTRIES) cache.clear();
     cache.set(hash, { principal, until: now() + KEY_CACHE_TTL_MS });
     return principal;
   }
+  const fromKey = (secret: string): Promise<Principal | null> => fromHash(hashSecret(secret));
 
   return {
     async authenticate(request) {
@@ -69,6 +71,7 @@ export function createAuthenticator(opts: {
       return opts.session ? opts.session(request) : null;
     },
     authenticateKey: fromKey,
+    authenticateKeyHash: fromHash,
     forget() {
       cache.clear();
     },

@@ -65,6 +65,20 @@ export interface WriteResult {
   accepted: number;
 }
 
+/**
+ * A dashboard session (or a sign-in link, which becomes one). `key_hash` is the hash of the key it
+ * was opened with, checked again on use so a revoked (or, for command-line keys, removed) key ends
+ * its sessions; null for links, which carry their scopes themselves.
+ */
+export interface DashboardSessionRow {
+  id_hash: string;
+  project_id: number;
+  key_id: string;
+  key_hash: string | null;
+  scopes: Scope[];
+  expires_at: number;
+}
+
 /** A run as alert rules read it: the columns they need, tool calls in call order (see listRunFacts). */
 export interface RunFact {
   run_id: string;
@@ -165,6 +179,8 @@ export interface Store {
   createApiKey(input: { projectId: number; name: string; scopes: Scope[] }): Promise<NewApiKey>;
   /** Finds an active key by its secret (compared by hash, in constant time). */
   verifyApiKey(secret: string): Promise<ApiKeyRecord | null>;
+  /** The same, from the secret's hash (hashSecret): dashboard sessions keep only that. */
+  verifyApiKeyHash(hash: string): Promise<ApiKeyRecord | null>;
   listApiKeys(projectId?: number): Promise<ApiKeyRecord[]>;
   revokeApiKey(id: string): Promise<boolean>;
   countActiveApiKeys(): Promise<number>;
@@ -221,6 +237,20 @@ export interface Store {
   deleteRunsBefore(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` rollup rows whose bucket starts before `before`. */
   deleteRollupsBefore(before: number, limit: number): Promise<number>;
+
+  // ---- Dashboard sessions and one-time sign-in links (http/dashboard/sessions.ts), shared by every
+  // replica. Ids and tokens arrive hashed: the store never holds a usable cookie or link. ----
+
+  /** Stores a session, and drops sessions that expired before `now`. */
+  putDashboardSession(session: DashboardSessionRow, now: number): Promise<void>;
+  getDashboardSession(idHash: string): Promise<DashboardSessionRow | null>;
+  deleteDashboardSession(idHash: string): Promise<void>;
+  /** Ends every session opened with this key id (the key was revoked). */
+  deleteDashboardSessionsForKey(keyId: string): Promise<void>;
+  /** Stores a sign-in link, and drops links that expired before `now`. */
+  putSignInLink(link: DashboardSessionRow, now: number): Promise<void>;
+  /** Removes a sign-in link and returns it, atomically: a link works once, on any replica. */
+  takeSignInLink(tokenHash: string): Promise<DashboardSessionRow | null>;
 
   // ---- Alerting (alerts/, notify/; docs/alerting.md). Bodies are JSON the engine keeps opaque. ----
 

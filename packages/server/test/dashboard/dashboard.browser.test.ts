@@ -52,7 +52,7 @@ describe('the dashboard in Chromium', () => {
     const other = await h.browser.newContext();
     try {
       const { page: p, problems: pp } = await openPage(other);
-      const path = h.vigil.dashboard.createSignInPath(h.vigil.defaultProject.id);
+      const path = await h.vigil.dashboard.createSignInPath(h.vigil.defaultProject.id);
       await p.goto(`${h.baseUrl}${path}`);
       await p.getByRole('heading', { name: 'Fleet' }).waitFor();
       const cookie = (await other.cookies()).find((c) => c.name === 'vigil_session');

@@ -81,7 +81,7 @@ describe('dashboard sign-in', () => {
   });
 
   it('opens a session once from a sign-in link, and sends a second visit back to sign-in', async () => {
-    const path = vigil.dashboard.createSignInPath(vigil.defaultProject.id);
+    const path = await vigil.dashboard.createSignInPath(vigil.defaultProject.id);
     const first = await vigil.app.inject({ url: path });
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe('/');

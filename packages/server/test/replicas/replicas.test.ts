@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRun } from '../helpers/test-server.js';
 import { postgresUnreachable } from '../store/postgres-test-db.js';
-import { getJson, listAllRunIds, postRuns, startCluster, type Cluster } from './replica-cluster.js';
+import { getJson, KEY, listAllRunIds, postRuns, startCluster, type Cluster } from './replica-cluster.js';
 
 const unreachable = await postgresUnreachable();
 
@@ -68,6 +68,26 @@ describe.skipIf(unreachable !== null)(`replicas on one PostgreSQL${unreachable ?
     }
     expect(overviews[0]!.body.agents.reduce((n, a) => n + a.runs, 0)).toBe(acknowledged.size);
   }, 240_000);
+
+  it('a dashboard session or a sign-in link from one replica works on the others, a link once', async () => {
+    const [a, b, c] = cluster.replicas.map((r) => r.url) as [string, string, string];
+    const signIn = await fetch(`${a}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: KEY }) });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    for (const url of [b, c]) {
+      expect(await (await fetch(`${url}/api/session`, { headers: { cookie } })).json()).toMatchObject({ authenticated: true, key_id: 'cli' });
+      expect((await fetch(`${url}/api/runs?limit=1`, { headers: { cookie } })).status).toBe(200);
+    }
+    // The link replica a printed at start, opened through the others.
+    const link = /one-time sign-in link\): \S+?(\/signin\/[A-Za-z0-9_-]+)/.exec(cluster.replicas[0]!.output())?.[1];
+    expect(link).toBeDefined();
+    const first = await fetch(`${b}${link}`, { redirect: 'manual' });
+    expect([first.status, first.headers.get('location')]).toEqual([303, '/']);
+    const linkCookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    expect(await (await fetch(`${c}/api/session`, { headers: { cookie: linkCookie } })).json()).toMatchObject({ authenticated: true });
+    const again = await fetch(`${c}${link}`, { redirect: 'manual' });
+    expect([again.status, again.headers.get('location')]).toEqual([303, '/signin?error=link']);
+  });
 
   it('every replica reports ready on PostgreSQL', async () => {
     for (const r of cluster.replicas) {

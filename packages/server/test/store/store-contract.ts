@@ -14,6 +14,7 @@ import { retentionContract } from './contract/retention.js';
 import { runsContract } from './contract/runs.js';
 import { rollupWritersContract } from './contract/rollup-writers.js';
 import { rollupContract } from './contract/rollups.js';
+import { sessionsContract } from './contract/sessions.js';
 
 export { makeRun, T0 };
 
@@ -80,6 +81,7 @@ export function storeContract(options: ContractOptions): void {
     retentionContract(ctx);
     alertingContract(ctx);
     otlpContract(ctx);
+    sessionsContract(ctx);
 
     describe('lifecycle', () => {
       test('migrating twice leaves a working store', async () => {

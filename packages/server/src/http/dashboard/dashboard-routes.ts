@@ -58,7 +58,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRoute
     const principal = await deps.auth.authenticateKey(key.trim());
     if (!principal) throw new ApiError('UNAUTHORIZED', 'this API key is not valid (unknown or revoked)');
     if (!canUseDashboard(principal.scopes)) throw new ApiError('FORBIDDEN', "the dashboard needs a key with the 'read' or 'admin' scope");
-    const session = deps.sessions.openWithKey(key.trim(), principal);
+    const session = await deps.sessions.openWithKey(key.trim(), principal);
     void reply.header('set-cookie', sessionCookie(request, session.id, SESSION_TTL_MS / 1000));
     return { authenticated: true, ...whoAmI(principal) };
   });
@@ -72,14 +72,14 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRoute
 
   app.delete('/api/session', async (request, reply) => {
     const id = request.headers.cookie ? parseCookie(request.headers.cookie)[SESSION_COOKIE] : undefined;
-    if (id) deps.sessions.close(id);
+    if (id) await deps.sessions.close(id);
     return reply.header('set-cookie', sessionCookie(request, '', 0)).status(204).send();
   });
 
   // The link the start command prints: single use, then a plain cookie session.
   app.get<{ Params: { token: string } }>('/signin/:token', async (request, reply) => {
     void reply.headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
-    const session = deps.sessions.redeemSignInToken(request.params.token);
+    const session = await deps.sessions.redeemSignInToken(request.params.token);
     if (!session) return reply.redirect('/signin?error=link', 303);
     return reply.header('set-cookie', sessionCookie(request, session.id, SESSION_TTL_MS / 1000)).redirect('/', 303);
   });

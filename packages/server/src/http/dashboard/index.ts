@@ -19,7 +19,7 @@ export interface Dashboard {
   /** Route groups for buildApp's publicPlugins: each does its own auth. */
   publicPlugins: ((app: FastifyInstance) => Promise<void>)[];
   /** A single-use sign-in path (`/signin/<token>`) that opens an all-scope session in the project. */
-  createSignInPath(projectId: number): string;
+  createSignInPath(projectId: number): Promise<string>;
 }
 
 export function createDashboard(opts: {
@@ -31,7 +31,7 @@ export function createDashboard(opts: {
   alerting?: () => { config: AlertingConfig; counters: () => Record<string, { sent: number; failed: number; dropped: number }> };
   distDir?: string;
 }): Dashboard {
-  const sessions = createDashboardSessions({ now: opts.now, verifyKey: (secret) => opts.authenticator().authenticateKey(secret) });
+  const sessions = createDashboardSessions({ store: opts.store, now: opts.now, verifyKeyHash: (hash) => opts.authenticator().authenticateKeyHash(hash) });
   const distDir = opts.distDir ?? DEFAULT_DASHBOARD_DIST;
   return {
     session: sessions.lookup,
@@ -40,9 +40,9 @@ export function createDashboard(opts: {
       async (app) => keysRoutes(app, { store: opts.store, auth: opts.authenticator(), sessions }),
       ...(opts.alerting ? [async (app: FastifyInstance) => settingsRoutes(app, { auth: opts.authenticator(), alerting: opts.alerting! })] : []),
     ],
-    createSignInPath(projectId) {
+    async createSignInPath(projectId) {
       const principal: Principal = { projectId, scopes: new Set(['ingest', 'read', 'admin']), keyId: 'sign-in-link' };
-      return `/signin/${sessions.createSignInToken(principal)}`;
+      return `/signin/${await sessions.createSignInToken(principal)}`;
     },
   };
 }

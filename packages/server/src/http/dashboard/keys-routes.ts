@@ -58,7 +58,7 @@ export async function keysRoutes(app: FastifyInstance, deps: { store: Store; aut
     await deps.store.revokeApiKey(id);
     // Effective at once in this process; other replicas drop it within KEY_CACHE_TTL_MS.
     deps.auth.forget();
-    deps.sessions.closeForKey(id);
+    await deps.sessions.closeForKey(id);
     return reply.status(204).send();
   });
 }

@@ -1,15 +1,16 @@
 // Dashboard sessions: a read or admin key (or a one-time sign-in link) is exchanged for a random
-// session id kept in an HttpOnly cookie. This file holds the sessions and links; it sets no
-// cookies and registers no routes (dashboard-routes.ts does).
+// session id kept in an HttpOnly cookie. This file opens, finds and ends sessions and links; it
+// sets no cookies and registers no routes (dashboard-routes.ts does).
 //
-// Sessions live in this process's memory: a restart signs everyone out, and several replicas
-// behind a load balancer need sticky sessions for the dashboard. That is the price of not adding
-// a sessions table to the Store contract; the read API itself stays stateless (Bearer keys).
+// Sessions and links live in the store, so every replica behind a load balancer knows them and a
+// restart signs nobody out; the store sees only hashes of ids, tokens and keys. A session opened
+// with a key re-checks that key (by its hash, through the authenticator's short cache) on use, so
+// revoking the key, or dropping a command-line key, ends its sessions.
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { parse as parseCookie } from 'cookie';
 import { hashSecret } from '../../store/api-key-secret.js';
-import type { Scope } from '../../store/store.js';
+import type { DashboardSessionRow, Scope, Store } from '../../store/store.js';
 import type { Principal, SessionLookup } from '../auth.js';
 
 export const SESSION_COOKIE = 'vigil_session';
@@ -17,31 +18,23 @@ export const SESSION_COOKIE = 'vigil_session';
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 /** A printed sign-in link works once, within this time. */
 export const SIGN_IN_LINK_TTL_MS = 24 * 3600_000;
-/** Bounds memory if something signs in in a loop; the oldest sessions go first. */
-const MAX_SESSIONS = 10_000;
-const MAX_LINKS = 100;
-
-interface Session {
-  /**
-   * The key the session was opened with. It is checked again (through the authenticator's short
-   * cache) on each request, so revoking the key ends its sessions within KEY_CACHE_TTL_MS.
-   * Null for sessions opened by a sign-in link, which carry their principal instead.
-   */
-  keySecret: string | null;
-  principal: Principal;
-  expiresAt: number;
-}
+/**
+ * A session read from the store is reused this long by this process, so a page's burst of API
+ * calls costs one read. Signing out elsewhere reaches this process within this time.
+ */
+export const SESSION_CACHE_TTL_MS = 5_000;
+const SESSION_CACHE_MAX_ENTRIES = 10_000;
 
 export interface DashboardSessions {
   /** Opens a session for a verified key; returns the cookie value. */
-  openWithKey(secret: string, principal: Principal): { id: string; expiresAt: number };
+  openWithKey(secret: string, principal: Principal): Promise<{ id: string; expiresAt: number }>;
   /** Creates a single-use sign-in token for `principal` (the CLI prints it as a link). */
-  createSignInToken(principal: Principal): string;
+  createSignInToken(principal: Principal): Promise<string>;
   /** Consumes a sign-in token and opens a session; null when unknown, used or expired. */
-  redeemSignInToken(token: string): { id: string; expiresAt: number } | null;
-  close(id: string): void;
+  redeemSignInToken(token: string): Promise<{ id: string; expiresAt: number } | null>;
+  close(id: string): Promise<void>;
   /** Ends every session opened with this key id (the key was revoked here). */
-  closeForKey(keyId: string): void;
+  closeForKey(keyId: string): Promise<void>;
   /** The SessionLookup handed to createAuthenticator: reads the cookie of a request. */
   lookup: SessionLookup;
 }
@@ -49,67 +42,65 @@ export interface DashboardSessions {
 const newId = (): string => randomBytes(32).toString('base64url');
 
 export function createDashboardSessions(opts: {
+  store: Store;
   now: () => number;
-  /** Verifies a key again (the authenticator's own check, with its cache). */
-  verifyKey: (secret: string) => Promise<Principal | null>;
+  /** Verifies a key again from its hash (the authenticator's own check, with its cache). */
+  verifyKeyHash: (hash: string) => Promise<Principal | null>;
 }): DashboardSessions {
-  // Keyed by the hash of the id, so a heap dump does not hand out live cookies.
-  const sessions = new Map<string, Session>();
-  const links = new Map<string, { principal: Principal; expiresAt: number }>();
+  const cache = new Map<string, { row: DashboardSessionRow | null; until: number }>();
 
-  function open(session: Omit<Session, 'expiresAt'>): { id: string; expiresAt: number } {
-    if (sessions.size >= MAX_SESSIONS) {
-      const oldest = sessions.keys().next();
-      if (!oldest.done) sessions.delete(oldest.value);
-    }
+  async function open(from: Omit<DashboardSessionRow, 'id_hash' | 'expires_at'>): Promise<{ id: string; expiresAt: number }> {
     const id = newId();
     const expiresAt = opts.now() + SESSION_TTL_MS;
-    sessions.set(hashSecret(id), { ...session, expiresAt });
+    await opts.store.putDashboardSession({ ...from, id_hash: hashSecret(id), expires_at: expiresAt }, opts.now());
     return { id, expiresAt };
+  }
+
+  async function find(idHash: string): Promise<DashboardSessionRow | null> {
+    const hit = cache.get(idHash);
+    if (hit && hit.until > opts.now()) return hit.row;
+    const row = await opts.store.getDashboardSession(idHash);
+    if (cache.size >= SESSION_CACHE_MAX_ENTRIES) cache.clear();
+    cache.set(idHash, { row, until: opts.now() + SESSION_CACHE_TTL_MS });
+    return row;
   }
 
   return {
     openWithKey(secret, principal) {
-      return open({ keySecret: secret, principal });
+      return open({ project_id: principal.projectId, key_id: principal.keyId, key_hash: hashSecret(secret), scopes: [...principal.scopes] });
     },
-    createSignInToken(principal) {
-      if (links.size >= MAX_LINKS) {
-        const oldest = links.keys().next();
-        if (!oldest.done) links.delete(oldest.value);
-      }
+    async createSignInToken(principal) {
       const token = newId();
-      links.set(hashSecret(token), { principal, expiresAt: opts.now() + SIGN_IN_LINK_TTL_MS });
+      const link = {
+        id_hash: hashSecret(token), project_id: principal.projectId, key_id: principal.keyId, key_hash: null,
+        scopes: [...principal.scopes], expires_at: opts.now() + SIGN_IN_LINK_TTL_MS,
+      };
+      await opts.store.putSignInLink(link, opts.now());
       return token;
     },
-    redeemSignInToken(token) {
-      const key = hashSecret(token);
-      const link = links.get(key);
-      links.delete(key);
-      if (!link || link.expiresAt <= opts.now()) return null;
-      return open({ keySecret: null, principal: link.principal });
+    async redeemSignInToken(token) {
+      const link = await opts.store.takeSignInLink(hashSecret(token));
+      if (!link || link.expires_at <= opts.now()) return null;
+      return open({ project_id: link.project_id, key_id: link.key_id, key_hash: null, scopes: link.scopes });
     },
-    close(id) {
-      sessions.delete(hashSecret(id));
+    async close(id) {
+      const idHash = hashSecret(id);
+      cache.delete(idHash);
+      await opts.store.deleteDashboardSession(idHash);
     },
-    closeForKey(keyId) {
-      for (const [k, s] of sessions) if (s.principal.keyId === keyId) sessions.delete(k);
+    async closeForKey(keyId) {
+      for (const [k, v] of cache) if (v.row?.key_id === keyId) cache.delete(k);
+      await opts.store.deleteDashboardSessionsForKey(keyId);
     },
     async lookup(request: FastifyRequest) {
       const header = request.headers.cookie;
       if (!header) return null;
       const id = parseCookie(header)[SESSION_COOKIE];
       if (!id) return null;
-      const key = hashSecret(id);
-      const session = sessions.get(key);
-      if (!session) return null;
-      if (session.expiresAt <= opts.now()) {
-        sessions.delete(key);
-        return null;
-      }
-      if (session.keySecret === null) return session.principal;
-      const principal = await opts.verifyKey(session.keySecret);
-      if (!principal) sessions.delete(key);
-      return principal;
+      const session = await find(hashSecret(id));
+      if (!session || session.expires_at <= opts.now()) return null;
+      if (session.key_hash === null) return { projectId: session.project_id, scopes: new Set<Scope>(session.scopes), keyId: session.key_id };
+      return opts.verifyKeyHash(session.key_hash);
     },
   };
 }

@@ -279,4 +279,27 @@ export const migrations: Migration[] = [
       CREATE INDEX runs_by_received ON runs (project_id, received_at);
     `,
   },
+  {
+    version: 8,
+    name: 'dashboard sessions and sign-in links, shared by replicas and kept across restarts (session-tables.ts)',
+    sql: `
+      CREATE TABLE dashboard_sessions (
+        id_hash text PRIMARY KEY,
+        project_id integer NOT NULL,
+        key_id text NOT NULL,
+        key_hash text,
+        scopes text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX dashboard_sessions_by_key ON dashboard_sessions (key_id);
+      CREATE TABLE dashboard_sign_in_links (
+        id_hash text PRIMARY KEY,
+        project_id integer NOT NULL,
+        key_id text NOT NULL,
+        key_hash text,
+        scopes text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+    `,
+  },
 ];

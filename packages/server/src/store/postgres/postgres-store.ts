@@ -10,6 +10,7 @@ import type {
   AgentRecord, ApiKeyRecord, LeaseGrant, NewApiKey, Project, RunFilter, RunPage, Store, WriteResult,
 } from '../store.js';
 import { createPostgresAlertingTables } from './alerting-tables.js';
+import { createPostgresSessionTables } from './session-tables.js';
 import { migrations } from './migrations.js';
 import { createPostgresOtlpTables } from './otlp-tables.js';
 import {
@@ -161,6 +162,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const otlp = createPostgresOtlpTables(query, transaction, { maxPendingJobs: options.maxPendingJobs });
   const rows = (text: string, values: unknown[]) => query<Record<string, unknown>>(text, values);
 
+  const verifyApiKeyHash = async (hash: string): Promise<ApiKeyRecord | null> => {
+    const row = (await query<KeyRow>('SELECT * FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL', [hash])).rows[0];
+    return row && hashesEqual(row.secret_hash, hash) ? keyRecord(row) : null;
+  };
+
   return {
     engine: 'postgres',
     pool,
@@ -169,6 +175,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     partitionDays: () => withClient((c) => listPartitionDays(c, schema)),
     ...alerting,
+    ...createPostgresSessionTables(query),
     ...otlp.methods,
 
     async migrate() {
@@ -232,10 +239,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async verifyApiKey(secret: string): Promise<ApiKeyRecord | null> {
-      const hash = hashSecret(secret);
-      const row = (await query<KeyRow>('SELECT * FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL', [hash])).rows[0];
-      return row && hashesEqual(row.secret_hash, hash) ? keyRecord(row) : null;
+      return verifyApiKeyHash(hashSecret(secret));
     },
+
+    verifyApiKeyHash,
 
     async listApiKeys(projectId?: number): Promise<ApiKeyRecord[]> {
       const { rows } = projectId === undefined

@@ -241,4 +241,27 @@ export const migrations: Migration[] = [
       CREATE INDEX runs_by_received ON runs (project_id, received_at);
     `,
   },
+  {
+    version: 8,
+    name: 'dashboard sessions and sign-in links, shared by replicas and kept across restarts (session-tables.ts)',
+    sql: `
+      CREATE TABLE dashboard_sessions (
+        id_hash TEXT PRIMARY KEY,
+        project_id INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        key_hash TEXT,
+        scopes TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX dashboard_sessions_by_key ON dashboard_sessions (key_id);
+      CREATE TABLE dashboard_sign_in_links (
+        id_hash TEXT PRIMARY KEY,
+        project_id INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        key_hash TEXT,
+        scopes TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

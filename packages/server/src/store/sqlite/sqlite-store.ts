@@ -16,6 +16,7 @@ import { migrations } from './migrations.js';
 import { backfillRollupsIfEmpty } from './rollup-backfill.js';
 import { createSqliteRollupReader } from './rollup-reader.js';
 import { createSqliteAlertingTables } from './alerting-tables.js';
+import { createSqliteSessionTables } from './session-tables.js';
 import { createSqliteOtlpTables } from './otlp-tables.js';
 import { createSqliteRollupWriter } from './rollup-writer.js';
 import { createSqliteRetention } from './retention.js';
@@ -84,11 +85,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
 
   const alerting = createSqliteAlertingTables(db);
 
+  const verifyApiKeyHash = async (hash: string): Promise<ApiKeyRecord | null> => {
+    const row = db.prepare('SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL').get(hash) as KeyRow | undefined;
+    return row && hashesEqual(row.secret_hash, hash) ? keyRecord(row) : null;
+  };
+
   return {
     engine: 'sqlite',
     db,
     ...alerting,
     ...createSqliteOtlpTables(db, { maxPendingJobs: options.maxPendingJobs }),
+    ...createSqliteSessionTables(db),
 
     async migrate() {
       migrateSqlite(db);
@@ -124,10 +131,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     },
 
     async verifyApiKey(secret: string): Promise<ApiKeyRecord | null> {
-      const hash = hashSecret(secret);
-      const row = db.prepare('SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL').get(hash) as KeyRow | undefined;
-      return row && hashesEqual(row.secret_hash, hash) ? keyRecord(row) : null;
+      return verifyApiKeyHash(hashSecret(secret));
     },
+
+    verifyApiKeyHash,
 
     async listApiKeys(projectId?: number): Promise<ApiKeyRecord[]> {
       const rows = projectId === undefined

@@ -1,5 +1,6 @@
 // Contract: projects and API keys (created, verified by secret, listed per project, revoked).
 import { describe, expect } from 'vitest';
+import { hashSecret } from '../../../src/store/api-key-secret.js';
 import type { ContractContext } from '../store-contract.js';
 import { T0 } from './fixtures.js';
 
@@ -25,6 +26,9 @@ export function keysContract({ test, fresh }: ContractContext): void {
       expect(await store.verifyApiKey(created.key)).toEqual(created.record);
       expect(await store.verifyApiKey(`${created.key}x`)).toBeNull();
       expect(await store.verifyApiKey('')).toBeNull();
+      expect(await store.verifyApiKeyHash(hashSecret(created.key))).toEqual(created.record);
+      expect(await store.verifyApiKeyHash(hashSecret(`${created.key}x`))).toBeNull();
+      expect(await store.verifyApiKeyHash('zz')).toBeNull();
     });
 
     test('a revoked key no longer verifies and revoking it again reports false', async () => {
@@ -37,6 +41,7 @@ export function keysContract({ test, fresh }: ContractContext): void {
       expect(await store.revokeApiKey(a.record.id)).toBe(false);
       expect(await store.revokeApiKey('vk_unknown')).toBe(false);
       expect(await store.verifyApiKey(a.key)).toBeNull();
+      expect(await store.verifyApiKeyHash(hashSecret(a.key))).toBeNull();
       expect(await store.countActiveApiKeys()).toBe(1);
       // Two keys made in the same millisecond have no defined order; compare by name.
       const listed = (await store.listApiKeys()).sort((x, y) => x.name.localeCompare(y.name));
