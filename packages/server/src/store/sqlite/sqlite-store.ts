@@ -94,7 +94,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     engine: 'sqlite',
     db,
     ...alerting,
-    ...createSqliteOtlpTables(db, { maxPendingJobs: options.maxPendingJobs }),
+    ...createSqliteOtlpTables(db, { maxPendingJobs: options.maxPendingJobs, thread }),
     ...createSqliteSessionTables(db),
 
     async migrate() {

@@ -6,11 +6,15 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '../store.js';
+import type { OtlpTraceState } from '../store.js';
+import type { OtlpWriteInput } from './otlp-writer.js';
 import type { WriteInput, WriteOutcome } from './run-writer.js';
 import type { WorkerReply, WorkerRequest } from './write-worker.js';
 
 export interface WriteThread {
   writeGroup(inputs: WriteInput[], now: number): Promise<WriteOutcome[]>;
+  /** Commits a group of OTLP span writes and marks (otlp-writer.ts) on the thread's connection. */
+  putOtlp(inputs: OtlpWriteInput[]): Promise<OtlpTraceState[][]>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,12 @@ export function createWriteThread(path: string): WriteThread {
       const reply = await send({ type: 'write', inputs, now });
       if ('failure' in reply) throw Object.assign(new Error(reply.failure.message), reply.failure);
       if ('outcomes' in reply) return reply.outcomes;
+      throw new Error('unexpected reply from the write thread');
+    },
+    async putOtlp(inputs) {
+      const reply = await send({ type: 'otlp', inputs });
+      if ('failure' in reply) throw Object.assign(new Error(reply.failure.message), reply.failure);
+      if ('otlp' in reply) return reply.otlp;
       throw new Error('unexpected reply from the write thread');
     },
     async close() {

@@ -1,16 +1,20 @@
 // The SQLite write thread. It owns a second connection to the database file and commits write
-// groups there, so the fsync and the inserts of one group overlap with the event loop reading,
+// groups (runs, and held OTLP spans) there, so the fsync and the inserts of one group overlap with the event loop reading,
 // validating and answering the next requests. It never migrates, and never reads for the API.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { OtlpTraceState } from '../store.js';
 import { openSqliteDatabase } from './database.js';
+import { createSqliteOtlpWriter, type OtlpWriteInput } from './otlp-writer.js';
 import { createRunWriter, toWriteFailure, type WriteFailure, type WriteInput, type WriteOutcome } from './run-writer.js';
 
 export type WorkerRequest =
   | { type: 'write'; id: number; inputs: WriteInput[]; now: number }
+  | { type: 'otlp'; id: number; inputs: OtlpWriteInput[] }
   | { type: 'close'; id: number };
 
 export type WorkerReply =
   | { id: number; outcomes: WriteOutcome[] }
+  | { id: number; otlp: OtlpTraceState[][] }
   | { id: number; failure: WriteFailure }
   | { id: number; closed: true };
 
@@ -18,6 +22,7 @@ const port = parentPort;
 if (port) {
   const db = openSqliteDatabase((workerData as { path: string }).path);
   const writer = createRunWriter(db);
+  const otlp = createSqliteOtlpWriter(db);
   const write = (batch: Array<Extract<WorkerRequest, { type: 'write' }>>): void => {
     const inputs = batch.length === 1 ? batch[0]!.inputs : batch.flatMap((m) => m.inputs);
     let outcomes: WriteOutcome[];
@@ -44,6 +49,16 @@ if (port) {
         continue;
       }
       if (batch.length > 0) write(batch.splice(0));
+      if (msg.type === 'otlp') {
+        let reply: WorkerReply;
+        try {
+          reply = { id: msg.id, otlp: otlp.putGroup(msg.inputs) };
+        } catch (error) {
+          reply = { id: msg.id, failure: toWriteFailure(error) };
+        }
+        port.postMessage(reply);
+        continue;
+      }
       db.close();
       port.postMessage({ id: msg.id, closed: true } satisfies WorkerReply);
       return;
