@@ -2,6 +2,8 @@
 // a clean SDK state per test.
 import type { AddressInfo } from 'node:net';
 import { createVigilServer } from '@vigil/server';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startFakeModelServer, type FakeModelServer } from '../../../examples/fake-model/index.js';
 import { configure, flush, shutdown } from '../src/index.js';
 import type { VigilOptions } from '../src/index.js';
 import { resetForTests } from '../src/runtime.js';
@@ -68,4 +70,28 @@ export async function resetSdk(timeoutMs = 5_000): Promise<void> {
   await flush(timeoutMs);
   await shutdown(timeoutMs);
   resetForTests();
+}
+
+/**
+ * Hooks for a test file of model calls: one Vigil server for the file, a fresh fake model server
+ * and SDK configuration per test. Read them through the getters once the hooks have run.
+ */
+export function useVigilAndFakeModel(): { vigil: () => TestVigil; fake: () => FakeModelServer } {
+  let vigil: TestVigil | undefined;
+  let fake: FakeModelServer | undefined;
+  beforeAll(async () => {
+    vigil = await startVigil();
+  });
+  afterAll(async () => {
+    await vigil?.close();
+  });
+  beforeEach(async () => {
+    fake = await startFakeModelServer();
+    configureFor(vigil!.endpoint);
+  });
+  afterEach(async () => {
+    await resetSdk();
+    await fake?.close();
+  });
+  return { vigil: () => vigil!, fake: () => fake! };
 }

@@ -1,26 +1,16 @@
 // The real `openai` client, wrapped, against the fake model server and a real Vigil server.
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { httpError, rateLimited, startFakeModelServer, text, toolCalls, type FakeModelServer, type FakeReply } from '../../../../examples/fake-model/index.js';
 import { flush, monitorOpenAI, run, VigilIterationLimitError } from '../../src/index.js';
-import { configureFor, resetSdk, startVigil, type TestVigil } from '../helpers.js';
+import { useVigilAndFakeModel, type TestVigil } from '../helpers.js';
 
+const env = useVigilAndFakeModel();
 let vigil: TestVigil;
 let fake: FakeModelServer;
-
-beforeAll(async () => {
-  vigil = await startVigil();
-});
-afterAll(async () => {
-  await vigil.close();
-});
-beforeEach(async () => {
-  fake = await startFakeModelServer();
-  configureFor(vigil.endpoint);
-});
-afterEach(async () => {
-  await resetSdk();
-  await fake.close();
+beforeEach(() => {
+  vigil = env.vigil();
+  fake = env.fake();
 });
 
 const client = (baseURL: string, timeout?: number) => new OpenAI({ baseURL, apiKey: 'sk-test', maxRetries: 0, ...(timeout ? { timeout } : {}) });

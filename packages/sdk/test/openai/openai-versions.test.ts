@@ -5,10 +5,10 @@ import OpenAI7 from 'openai';
 import OpenAI4 from 'openai-v4';
 import OpenAI5 from 'openai-v5';
 import OpenAI6 from 'openai-v6';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { rateLimited, startFakeModelServer, text, toolCalls, type FakeModelServer, type FakeReply } from '../../../../examples/fake-model/index.js';
 import { flush, monitorOpenAI, run } from '../../src/index.js';
-import { configureFor, resetSdk, startVigil, type TestVigil } from '../helpers.js';
+import { useVigilAndFakeModel, type TestVigil } from '../helpers.js';
 
 // The calls below use only what all four lines share; each line's own types differ in detail.
 interface AnyClient {
@@ -28,21 +28,12 @@ const LINES: Line[] = [
   { name: 'openai 7', OpenAI: OpenAI7 as unknown as Line['OpenAI'] },
 ];
 
+const env = useVigilAndFakeModel();
 let vigil: TestVigil;
 let fake: FakeModelServer;
-beforeAll(async () => {
-  vigil = await startVigil();
-});
-afterAll(async () => {
-  await vigil.close();
-});
-beforeEach(async () => {
-  fake = await startFakeModelServer();
-  configureFor(vigil.endpoint);
-});
-afterEach(async () => {
-  await resetSdk();
-  await fake.close();
+beforeEach(() => {
+  vigil = env.vigil();
+  fake = env.fake();
 });
 
 const collect = async (s: unknown) => {
