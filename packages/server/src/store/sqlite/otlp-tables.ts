@@ -10,7 +10,13 @@ import type { WriteThread } from './write-thread.js';
 
 type OtlpMethods = Pick<Store, 'putOtlpSpans' | 'getOtlpTrace' | 'markOtlpAssembled' | 'listOtlpTracesToAssemble' | 'closeOtlpTraces'>;
 
-export function createSqliteOtlpTables(db: Database.Database, opts: { maxPendingJobs?: number; thread?: WriteThread | null } = {}): OtlpMethods {
+export interface SqliteOtlpTables {
+  methods: OtlpMethods;
+  /** Resolves when every queued span write has committed (the store's close waits for it). */
+  drain(): Promise<void>;
+}
+
+export function createSqliteOtlpTables(db: Database.Database, opts: { maxPendingJobs?: number; thread?: WriteThread | null } = {}): SqliteOtlpTables {
   // Prepared lazily: the tables exist only after migrate().
   let s: ReturnType<typeof prepare> | null = null;
   function prepare() {
@@ -55,7 +61,7 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
     return rows.length;
   });
 
-  return {
+  const methods: OtlpMethods = {
     putOtlpSpans(projectId, traces, receivedAt) {
       return queue.push({ kind: 'put', projectId, traces, receivedAt });
     },
@@ -79,4 +85,5 @@ export function createSqliteOtlpTables(db: Database.Database, opts: { maxPending
       return close.immediate(receivedBefore, forgetBefore, limit);
     },
   };
+  return { methods, drain: () => queue.drain() };
 }

@@ -84,6 +84,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
   let closed = false;
 
   const alerting = createSqliteAlertingTables(db);
+  const otlp = createSqliteOtlpTables(db, { maxPendingJobs: options.maxPendingJobs, thread });
 
   const verifyApiKeyHash = async (hash: string): Promise<ApiKeyRecord | null> => {
     const row = db.prepare('SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL').get(hash) as KeyRow | undefined;
@@ -94,7 +95,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     engine: 'sqlite',
     db,
     ...alerting,
-    ...createSqliteOtlpTables(db, { maxPendingJobs: options.maxPendingJobs, thread }),
+    ...otlp.methods,
     ...createSqliteSessionTables(db),
 
     async migrate() {
@@ -110,7 +111,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     async close() {
       if (closed) return;
       closed = true;
-      await queue.drain();
+      await Promise.all([queue.drain(), otlp.drain()]);
       await thread?.close();
       db.close();
     },

@@ -63,6 +63,6 @@ if (port) {
       port.postMessage({ id: msg.id, closed: true } satisfies WorkerReply);
       return;
     }
-    write(batch);
+    if (batch.length > 0) write(batch);
   });
 }
