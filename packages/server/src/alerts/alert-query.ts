@@ -19,17 +19,22 @@ export const BASELINE_ALIGN_MS = 3_600_000;
 /**
  * The window's runs are read whole once; later cycles read only the runs received since the last
  * read, less this overlap, which covers requests still committing when it ran (received_at is
- * stamped before the commit) and replicas whose clocks (they stamp received_at) run a little
- * behind; runs re-read replace their copy by run_id. Every run of the overlap is read again each
- * cycle, so it is kept short: replicas need clocks within a few seconds (NTP), and anything
- * missed is caught by the next whole read.
+ * stamped before the commit, and a stalled database can hold a commit for seconds) and replicas
+ * whose clocks (they stamp received_at) run behind; runs re-read replace their copy by run_id.
+ * Every run of the overlap is read again each cycle; anything it still misses is caught by the
+ * next whole read.
  */
-export const RECEIVED_OVERLAP_MS = 10_000;
+export const RECEIVED_OVERLAP_MS = 30_000;
 /**
  * How often the window is read whole again anyway: a run removed from the store (an OTLP trace
  * re-assembled under other run ids) leaves the kept window only then, or when it ages out.
  */
-export const FULL_READ_EVERY_MS = 10 * 60_000;
+export const FULL_READ_EVERY_MS = 5 * 60_000;
+/**
+ * Runs that start this far ahead of the server's clock (a client clock off, microseconds sent as
+ * milliseconds) are left out until the clock nears them, so they cannot pile up in the window.
+ */
+export const FUTURE_SLACK_MS = 3_600_000;
 
 /** Loads one project's snapshot at `now` for rules with these needs. */
 export type AlertQuery = (projectId: number, now: number, needs: readonly RuleNeeds[]) => Promise<AlertData>;
@@ -52,8 +57,8 @@ export function createAlertQuery(store: Store): AlertQuery {
    */
   async function windowRuns(projectId: number, now: number, windowMs: number): Promise<RunFact[]> {
     const from = now - windowMs;
-    // Runs with a start time ahead of the server's clock are kept until it catches up.
-    const to = Number.MAX_SAFE_INTEGER;
+    // Runs starting a little ahead of the server's clock are kept until it catches up.
+    const to = now + FUTURE_SLACK_MS;
     let w = windows.get(projectId);
     if (!w || w.windowMs !== windowMs || now < w.readAt || now - w.fullReadAt >= FULL_READ_EVERY_MS) {
       const runs = await store.listRunFacts(projectId, { from, to, toolCalls: true });

@@ -60,8 +60,9 @@ describe('alert query window', () => {
     await write(now - 500, run('bot', now - 30 * MINUTE, { run_id: 'b' }));
     // Committed after the last read, stamped before it (a replica's clock behind, a slow commit).
     await write(now - 15_000 - RECEIVED_OVERLAP_MS / 2, run('other', now - MINUTE, { run_id: 'late-clock' }));
-    // Starts ahead of the server's clock: held once the clock passes its start.
-    await write(now - 500, run('bot', now + 20_000, { run_id: 'ahead' }));
+    // Starts ahead of the server's clock: held once the clock passes its start. One dated far
+    // ahead (a client clock off by hours) is left out rather than kept until then.
+    await write(now - 500, run('bot', now + 20_000, { run_id: 'ahead' }), run('bot', now + 5 * 3_600_000, { run_id: 'far-ahead' }));
     expect(await check(now)).toEqual(['a:error:', 'ageing:success:', 'c:success:', 'late-clock:success:']);
 
     now += 2 * MINUTE;
