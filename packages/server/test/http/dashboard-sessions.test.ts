@@ -43,6 +43,8 @@ describe('dashboard sessions across restarts', () => {
     expect(await whoAmI(second, withCli)).toEqual({ authenticated: false });
     const redeemed = await second.app.inject({ url: link });
     expect([redeemed.statusCode, redeemed.headers.location]).toEqual([303, '/']);
+    // A link's session has every scope and no key to revoke: it lasts a day, not a week.
+    expect(String(redeemed.headers['set-cookie'])).toContain('Max-Age=86400');
     expect(await whoAmI(second, cookieOf(redeemed))).toMatchObject({ authenticated: true });
 
     // Revoking the key through the dashboard ends its session at once on this process.

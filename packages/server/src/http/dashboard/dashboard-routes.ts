@@ -9,7 +9,7 @@ import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator, Principal } from '../auth.js';
 import { ApiError, validationError } from '../errors.js';
-import { canUseDashboard, SESSION_COOKIE, SESSION_TTL_MS, type DashboardSessions } from './sessions.js';
+import { canUseDashboard, LINK_SESSION_TTL_MS, SESSION_COOKIE, SESSION_TTL_MS, type DashboardSessions } from './sessions.js';
 
 /** Paths the single-page app routes itself; each answers with index.html. */
 export const APP_ROUTES = ['/', '/signin', '/agents/*', '/runs', '/runs/*', '/alerts', '/settings'];
@@ -81,7 +81,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardRoute
     void reply.headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     const session = await deps.sessions.redeemSignInToken(request.params.token);
     if (!session) return reply.redirect('/signin?error=link', 303);
-    return reply.header('set-cookie', sessionCookie(request, session.id, SESSION_TTL_MS / 1000)).redirect('/', 303);
+    return reply.header('set-cookie', sessionCookie(request, session.id, LINK_SESSION_TTL_MS / 1000)).redirect('/', 303);
   });
 
   const indexFile = join(deps.distDir, 'index.html');

@@ -19,6 +19,11 @@ export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 /** A printed sign-in link works once, within this time. */
 export const SIGN_IN_LINK_TTL_MS = 24 * 3600_000;
 /**
+ * A session opened by a link has every scope and no key that could be revoked, so it lasts a day
+ * rather than a week (signing out ends it at once).
+ */
+export const LINK_SESSION_TTL_MS = 24 * 3600_000;
+/**
  * A session read from the store is reused this long by this process, so a page's burst of API
  * calls costs one read. Signing out elsewhere reaches this process within this time.
  */
@@ -49,9 +54,9 @@ export function createDashboardSessions(opts: {
 }): DashboardSessions {
   const cache = new Map<string, { row: DashboardSessionRow | null; until: number }>();
 
-  async function open(from: Omit<DashboardSessionRow, 'id_hash' | 'expires_at'>): Promise<{ id: string; expiresAt: number }> {
+  async function open(from: Omit<DashboardSessionRow, 'id_hash' | 'expires_at'>, ttlMs: number): Promise<{ id: string; expiresAt: number }> {
     const id = newId();
-    const expiresAt = opts.now() + SESSION_TTL_MS;
+    const expiresAt = opts.now() + ttlMs;
     await opts.store.putDashboardSession({ ...from, id_hash: hashSecret(id), expires_at: expiresAt }, opts.now());
     return { id, expiresAt };
   }
@@ -67,7 +72,7 @@ export function createDashboardSessions(opts: {
 
   return {
     openWithKey(secret, principal) {
-      return open({ project_id: principal.projectId, key_id: principal.keyId, key_hash: hashSecret(secret), scopes: [...principal.scopes] });
+      return open({ project_id: principal.projectId, key_id: principal.keyId, key_hash: hashSecret(secret), scopes: [...principal.scopes] }, SESSION_TTL_MS);
     },
     async createSignInToken(principal) {
       const token = newId();
@@ -81,7 +86,7 @@ export function createDashboardSessions(opts: {
     async redeemSignInToken(token) {
       const link = await opts.store.takeSignInLink(hashSecret(token));
       if (!link || link.expires_at <= opts.now()) return null;
-      return open({ project_id: link.project_id, key_id: link.key_id, key_hash: null, scopes: link.scopes });
+      return open({ project_id: link.project_id, key_id: link.key_id, key_hash: null, scopes: link.scopes }, LINK_SESSION_TTL_MS);
     },
     async close(id) {
       const idHash = hashSecret(id);
