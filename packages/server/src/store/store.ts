@@ -258,9 +258,11 @@ export interface Store {
   /**
    * Runs that started in [from, to), compact, oldest first; with `toolCalls`, each with its tool
    * calls in call order. With `receivedSince`, only the runs written (or re-written) at or after
-   * that server time (the run's received_at), read through an index on it: the alert evaluator
-   * reads its window once, then only what arrived since. Alert rules read their recent window
-   * this way; their 24h baselines come from agentRollups.
+   * that server time (the run's received_at), read through an index on it, in no promised order:
+   * the alert evaluator reads its window once, then only what arrived since. Alert rules read
+   * their recent window this way; their 24h baselines come from agentRollups. An engine whose
+   * reads block the event loop reads in pages and yields between them, so a large read may
+   * return a run twice (re-written meanwhile); callers key runs by run_id.
    */
   listRunFacts(projectId: number, range: { from: number; to: number; toolCalls: boolean; receivedSince?: number }): Promise<RunFact[]>;
   /** Alert instances of one project, or of all projects. */

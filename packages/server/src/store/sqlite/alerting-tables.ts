@@ -10,25 +10,60 @@ type AlertingMethods = Pick<Store,
 
 interface BodyRow { project_id: number; fingerprint: string; alertname: string; state: string; body: string; at?: number }
 
+const FACT_COLUMNS = 'run_id, agent_name, ts, duration_ms, tokens_used, iterations, cost_usd, completion_status, error_type';
+
+/**
+ * Runs per page of listRunFacts. Reads run on the event loop; at high ingest rates a cycle's read
+ * is hundreds of thousands of runs (seconds of reading), so it goes a page (about 15 ms) at a
+ * time, letting requests through in between.
+ */
+export const FACT_PAGE = 1_000;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function toFact(r: unknown[]): RunFact {
+  return {
+    run_id: r[0] as string, agent_name: r[1] as string, ts: r[2] as number, duration_ms: r[3] as number,
+    tokens_used: r[4] as number, iterations: r[5] as number, cost_usd: r[6] as number | null,
+    completion_status: r[7] as CompletionStatus, error_type: r[8] as string | null, tool_calls: [],
+  };
+}
+
+/** Tool-call rows (run_id first, in call order) onto their runs. */
+function attachCalls(facts: RunFact[], rows: unknown[][]): void {
+  const byId = new Map(facts.map((f) => [f.run_id, f]));
+  for (const c of rows) {
+    const call: ToolFact = {
+      name: c[1] as string, status: c[2] as ToolFact['status'], ts: c[3] as number,
+      duration_ms: c[4] as number | null, args_hash: c[5] as string | null, error_type: c[6] as string | null,
+    };
+    byId.get(c[0] as string)?.tool_calls.push(call);
+  }
+}
+
 export function createSqliteAlertingTables(db: Database.Database): AlertingMethods {
   // Prepared lazily: the tables exist only after migrate().
   let s: ReturnType<typeof prepare> | null = null;
   function prepare() {
     return {
-      runs: db.prepare(`SELECT run_id, agent_name, ts, duration_ms, tokens_used, iterations, cost_usd, completion_status, error_type
-        FROM runs WHERE project_id = ? AND ts >= ? AND ts < ? ORDER BY ts, run_id`).raw(),
-      // CROSS JOIN fixes the loop order: the window's runs by time index, then each run's calls by
-      // primary key. Left to itself the planner scans every tool call of the project.
+      // Run facts are read a page at a time (see listRunFacts), by key: the window's runs in
+      // start order by the time index; runs received since a time in arrival order by the
+      // received_at index (the planner would otherwise walk the window by time). Each page's
+      // tool calls come by primary key, for the same key range (CROSS JOIN fixes that loop
+      // order; left to itself the planner scans every tool call of the project).
+      runsFirst: db.prepare(`SELECT ${FACT_COLUMNS} FROM runs
+        WHERE project_id = ? AND ts >= ? AND ts < ? ORDER BY ts, run_id LIMIT ?`).raw(),
+      runsAfter: db.prepare(`SELECT ${FACT_COLUMNS} FROM runs
+        WHERE project_id = ? AND (ts, run_id) > (?, ?) AND ts < ? ORDER BY ts, run_id LIMIT ?`).raw(),
       calls: db.prepare(`SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
         FROM runs r CROSS JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
-        WHERE r.project_id = ? AND r.ts >= ? AND r.ts < ? ORDER BY t.run_id, t.seq`).raw(),
-      // The same, for runs received since a time: by the received_at index, whatever the window's
-      // size (the planner would otherwise walk the window by time).
-      runsReceived: db.prepare(`SELECT run_id, agent_name, ts, duration_ms, tokens_used, iterations, cost_usd, completion_status, error_type
-        FROM runs INDEXED BY runs_by_received WHERE project_id = ? AND received_at >= ? AND ts >= ? AND ts < ? ORDER BY ts, run_id`).raw(),
+        WHERE r.project_id = ? AND (r.ts, r.run_id) >= (?, ?) AND (r.ts, r.run_id) <= (?, ?) ORDER BY t.run_id, t.seq`).raw(),
+      runsReceived: db.prepare(`SELECT ${FACT_COLUMNS}, received_at, rowid FROM runs INDEXED BY runs_by_received
+        WHERE project_id = ? AND (received_at, rowid) > (?, ?) AND ts >= ? AND ts < ? ORDER BY received_at, rowid LIMIT ?`).raw(),
       callsReceived: db.prepare(`SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
         FROM runs r INDEXED BY runs_by_received CROSS JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
-        WHERE r.project_id = ? AND r.received_at >= ? AND r.ts >= ? AND r.ts < ? ORDER BY t.run_id, t.seq`).raw(),
+        WHERE r.project_id = ? AND (r.received_at, r.rowid) > (?, ?) AND (r.received_at, r.rowid) <= (?, ?) AND r.ts >= ? AND r.ts < ?
+        ORDER BY t.run_id, t.seq`).raw(),
       upsert: db.prepare(`INSERT INTO alert_instances (project_id, fingerprint, alertname, state, body) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (project_id, fingerprint) DO UPDATE SET alertname = excluded.alertname, state = excluded.state, body = excluded.body`),
       remove: db.prepare('DELETE FROM alert_instances WHERE project_id = ? AND fingerprint = ?'),
@@ -41,6 +76,8 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
     };
   }
   const st = () => (s ??= prepare());
+  // A page's runs and their tool calls from one snapshot, though the write thread commits between pages.
+  const readPage = <T>(read: () => T): T => db.transaction(read)();
 
   const saveChanges = db.transaction((changes: Parameters<Store['saveAlertChanges']>[0]) => {
     for (const r of changes.upserts) st().upsert.run(r.project_id, r.fingerprint, r.alertname, r.state, JSON.stringify(r.body));
@@ -60,29 +97,43 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
     },
 
     async listRunFacts(projectId, { from, to, toolCalls, receivedSince }): Promise<RunFact[]> {
-      const runs: RunFact[] = [];
-      const byId = new Map<string, RunFact>();
-      const args = receivedSince === undefined ? [projectId, from, to] : [projectId, receivedSince, from, to];
-      const [runsStmt, callsStmt] = receivedSince === undefined ? [st().runs, st().calls] : [st().runsReceived, st().callsReceived];
-      for (const r of runsStmt.all(...args) as unknown[][]) {
-        const run: RunFact = {
-          run_id: r[0] as string, agent_name: r[1] as string, ts: r[2] as number, duration_ms: r[3] as number,
-          tokens_used: r[4] as number, iterations: r[5] as number, cost_usd: r[6] as number | null,
-          completion_status: r[7] as CompletionStatus, error_type: r[8] as string | null, tool_calls: [],
-        };
-        runs.push(run);
-        if (toolCalls) byId.set(run.run_id, run);
-      }
-      if (toolCalls) {
-        for (const c of callsStmt.all(...args) as unknown[][]) {
-          const call: ToolFact = {
-            name: c[1] as string, status: c[2] as ToolFact['status'], ts: c[3] as number,
-            duration_ms: c[4] as number | null, args_hash: c[5] as string | null, error_type: c[6] as string | null,
-          };
-          byId.get(c[0] as string)?.tool_calls.push(call);
+      const out: RunFact[] = [];
+      if (receivedSince === undefined) {
+        let last: [number, string] | null = null;
+        for (;;) {
+          const page = readPage(() => {
+            const rows = (last ? st().runsAfter.all(projectId, last[0], last[1], to, FACT_PAGE) : st().runsFirst.all(projectId, from, to, FACT_PAGE)) as unknown[][];
+            const facts = rows.map(toFact);
+            if (toolCalls && facts.length > 0) {
+              const [a, b] = [facts[0]!, facts[facts.length - 1]!];
+              attachCalls(facts, st().calls.all(projectId, a.ts, a.run_id, b.ts, b.run_id) as unknown[][]);
+            }
+            return { facts, rows };
+          });
+          out.push(...page.facts);
+          if (page.rows.length < FACT_PAGE) return out;
+          const end = page.facts[page.facts.length - 1]!;
+          last = [end.ts, end.run_id];
+          await yieldToEventLoop();
         }
       }
-      return runs;
+      let cursor: [number, number] = [receivedSince, 0];
+      for (;;) {
+        const page = readPage(() => {
+          const rows = st().runsReceived.all(projectId, cursor[0], cursor[1], from, to, FACT_PAGE) as unknown[][];
+          const facts = rows.map(toFact);
+          if (toolCalls && rows.length > 0) {
+            const end = rows[rows.length - 1]!;
+            attachCalls(facts, st().callsReceived.all(projectId, cursor[0], cursor[1], end[9], end[10], from, to) as unknown[][]);
+          }
+          return { facts, rows };
+        });
+        out.push(...page.facts);
+        if (page.rows.length < FACT_PAGE) return out;
+        const end = page.rows[page.rows.length - 1]!;
+        cursor = [end[9] as number, end[10] as number];
+        await yieldToEventLoop();
+      }
     },
 
     async listAlertRows(projectId?: number): Promise<AlertRow[]> {

@@ -2,6 +2,7 @@
 // such as the notification log) and the compact run reads its rules use. A replica that takes the
 // evaluation lease over must find all of it where the last one left it.
 import { describe, expect } from 'vitest';
+import { FACT_PAGE } from '../../../src/store/sqlite/alerting-tables.js';
 import type { AlertRow } from '../../../src/store/store.js';
 import type { ContractContext } from '../store-contract.js';
 import { DAY, makeRun, MINUTE, T0 } from './fixtures.js';
@@ -99,6 +100,26 @@ export function alertingContract({ test, fresh, replicas }: ContractContext): vo
       });
       const bare = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: false });
       expect(bare.every((f) => f.tool_calls.length === 0)).toBe(true);
+    });
+
+    test('run facts come whole and once when a read spans many pages of runs sharing a start and an arrival time', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      const call = { name: 'lookup', status: 'success' as const, duration_ms: 5, started_at: T0, call_id: null, args_hash: 'h', error: null, arguments: null };
+      // More than two pages of the SQLite engine's reads, all at one ts and one received_at, so
+      // the read's cursor must break ties by key.
+      const n = 2 * FACT_PAGE + 500;
+      const runs = Array.from({ length: n }, (_, i) => makeRun({
+        run_id: `r${String(i).padStart(5, '0')}`, timestamp: T0 + MINUTE, received_at: T0 + 10 * MINUTE, tool_calls: i % 3 === 0 ? [call, call] : [],
+      }));
+      await store.writeRuns(p.id, runs);
+      for (const receivedSince of [undefined, T0 + 10 * MINUTE]) {
+        const facts = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true, ...(receivedSince === undefined ? {} : { receivedSince }) });
+        expect(facts).toHaveLength(n);
+        expect(new Set(facts.map((f) => f.run_id)).size).toBe(n);
+        expect(facts.filter((f) => f.tool_calls.length === 2)).toHaveLength(Math.ceil(n / 3));
+        expect(facts.every((f) => f.tool_calls.length === (Number(f.run_id.slice(1)) % 3 === 0 ? 2 : 0))).toBe(true);
+      }
     });
 
     test('run facts received since a time: only runs written (or re-written) since, still within the range', async () => {
