@@ -12,7 +12,7 @@ import { RunBuilder, type StepInput } from './record/run-builder.js';
 import { declaredAgent, declaredToolTimeoutMs, getLogger, getRuntime, isEnabled, newRunId, sampleRun, submitRunLater } from './runtime.js';
 
 export interface RunOptions {
-  /** Client-chosen id; re-sending the same id is idempotent on the server. Default: a random UUID. */
+  /** Client-chosen id; re-sending the same id is idempotent on the server. Default: a UUIDv7 (time-ordered). */
   runId?: string;
   /** Overrides the YAML's max_iterations for this run. */
   maxIterations?: number;

@@ -171,8 +171,17 @@ export function sampleRun(): boolean {
   return rate >= 1 || (rate > 0 && Math.random() < rate);
 }
 
-export function newRunId(): string {
-  return randomUUID();
+/**
+ * A UUIDv7 (RFC 9562): the first 48 bits are the Unix time in milliseconds, the rest random.
+ * The server keys runs by run_id; ids that grow with time land at the end of its indexes instead
+ * of on a random page each, which makes a run's write 2.5–3× cheaper on SQLite at 100k runs
+ * (bench/ingest/writer.ts). The random bits come from randomUUID(), whose version nibble is
+ * replaced; its variant bits are already RFC 9562's.
+ */
+export function newRunId(now = Date.now()): string {
+  const random = randomUUID();
+  const ms = now.toString(16).padStart(12, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15)}`;
 }
 
 /** A wire Run (see @vigil/protocol); typed loosely here so the public .d.ts needs no protocol import. */

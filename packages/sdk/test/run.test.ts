@@ -32,6 +32,25 @@ async function sent(): Promise<SentRun[]> {
 }
 
 describe('vigil.run', () => {
+  it('names each run with a UUIDv7 whose time is the run\'s start, so ids sort by time', async () => {
+    configureFor(receiver.url);
+    const before = Date.now();
+    await run('id_bot', () => 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await run('id_bot', () => 2);
+    const after = Date.now();
+    const ids = (await sent()).map((r) => r.run_id);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      // Version 7, variant 10xx (RFC 9562).
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before);
+      expect(ms).toBeLessThanOrEqual(after);
+    }
+    expect(ids[0]! < ids[1]!).toBe(true);
+  });
+
   it('returns what the agent returns and rethrows the very error it throws', async () => {
     configureFor(receiver.url);
     expect(await run('pass_bot', () => 42)).toBe(42);
