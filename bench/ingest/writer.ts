@@ -7,7 +7,7 @@
 // client ids cost (each run's index entries land on a random page).
 // Run: npx tsx bench/ingest/writer.ts [runs per size] [synchronous: FULL | OFF] [ids: seq | uuid7 | uuid4]
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -24,7 +24,7 @@ const IDS = process.argv[4] ?? 'seq';
 const GROUP_SIZES = [25, 100];
 
 let seq = 0;
-const nextId = (): string => (IDS === 'uuid7' ? newRunId() : IDS === 'uuid4' ? randomUUID() : `w-${process.pid}-${seq++}`);
+const nextId = (): string => (IDS === 'uuid7' ? newRunId() : IDS === 'uuid4' ? randomUUID() : `w-${process.pid}-${String(seq++).padStart(10, '0')}`);
 /** The seed payload as the server normalizes it, with a fresh run id. */
 const seedRun = (): RunRecord => normalizeRun({
   agent_name: 'customer_support_bot', run_id: nextId(), duration_ms: 2847, iterations: 3, tokens_used: 1240,
@@ -32,8 +32,11 @@ const seedRun = (): RunRecord => normalizeRun({
   completion_status: 'success', timestamp: new Date().toISOString(),
 }, Date.now(), '', null, []);
 
+const folders: string[] = [];
 function freshDatabase(): Database.Database {
-  const db = openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-writer-')), 'vigil.db'));
+  const folder = mkdtempSync(join(tmpdir(), 'vigil-writer-'));
+  folders.push(folder);
+  const db = openSqliteDatabase(join(folder, 'vigil.db'));
   migrateSqlite(db);
   db.prepare("INSERT INTO projects (id, name, created_at) VALUES (1, 'default', 0)").run();
   db.pragma(`synchronous = ${SYNCHRONOUS}`);
@@ -82,3 +85,4 @@ for (const size of GROUP_SIZES) {
   const vigil = measure(size, (inputs) => writer.writeGroup(inputs, Date.now()));
   console.log(`groups of ${String(size).padStart(3)}: raw inserts ${raw.toFixed(1)} µs/run, run writer ${vigil.toFixed(1)} µs/run, ratio (raw / writer) ${(raw / vigil).toFixed(2)}`);
 }
+for (const folder of folders) rmSync(folder, { recursive: true, force: true });

@@ -180,7 +180,7 @@ export function sampleRun(): boolean {
  */
 export function newRunId(now = Date.now()): string {
   const random = randomUUID();
-  const ms = now.toString(16).padStart(12, '0');
+  const ms = Math.trunc(now).toString(16).padStart(12, '0');
   return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15)}`;
 }
 

@@ -98,7 +98,8 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
     const failedRules = new Set<string>();
     for (const rule of rules) {
       // Rules run on the event loop, each over the whole window (150k runs at 15k runs/s of
-      // ingest: up to ~0.2 s a rule); requests get through between them.
+      // ingest: up to ~0.2 s a rule); requests get through between them. (Tests that fake
+      // timers must leave setImmediate real, or a cycle never ends.)
       await new Promise((resolve) => setImmediate(resolve));
       let observations: Observation[];
       try {

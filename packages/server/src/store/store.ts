@@ -261,8 +261,9 @@ export interface Store {
    * that server time (the run's received_at), read through an index on it, in no promised order:
    * the alert evaluator reads its window once, then only what arrived since. Alert rules read
    * their recent window this way; their 24h baselines come from agentRollups. An engine whose
-   * reads block the event loop reads in pages and yields between them, so a large read may
-   * return a run twice (re-written meanwhile); callers key runs by run_id.
+   * reads block the event loop reads in pages and yields between them, so a run re-written
+   * during a large read may come twice (callers key runs by run_id) or, moved to an earlier
+   * start, not at all; the alert evaluator's next read, by received_at, brings it.
    */
   listRunFacts(projectId: number, range: { from: number; to: number; toolCalls: boolean; receivedSince?: number }): Promise<RunFact[]>;
   /** Alert instances of one project, or of all projects. */

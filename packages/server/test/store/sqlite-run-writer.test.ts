@@ -65,6 +65,22 @@ describe('SQLite run writer', () => {
     expect(rollupRuns(db, 'new_bot')).toBe(1);
   });
 
+  it('a full disk fails the whole group with its own error and writes none of it', () => {
+    const db = freshDb();
+    const writer = createRunWriter(db);
+    // Room for a few pages more than the schema holds: a 400 KB error message does not fit.
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 3}`);
+    const huge = makeRun({ run_id: 'huge', completion_status: 'error', error: { type: 'Boom', message: 'x'.repeat(400_000) } });
+    expect(() => writer.writeGroup([
+      { projectId: 1, runs: [huge] },
+      { projectId: 1, runs: [makeRun({ run_id: 'small' })] },
+    ], T0)).toThrow(/full/);
+    expect(runIds(db)).toEqual([]);
+    expect(db.prepare('SELECT COUNT(*) FROM rollup_agent').pluck().get()).toBe(0);
+    expect(db.inTransaction).toBe(false);
+  });
+
   it('a group without failures commits every request', () => {
     const db = freshDb();
     const writer = createRunWriter(db);

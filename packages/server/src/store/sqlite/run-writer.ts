@@ -26,8 +26,9 @@ export type WriteOutcome = { ok: true; result: WriteResult } | { ok: false; erro
 
 export interface RunWriter {
   /**
-   * Commits the inputs in one transaction. Each input is a savepoint, so one request's failure
-   * rolls back only its own rows and is reported in its outcome; a failed commit throws.
+   * Commits the inputs in one transaction. One request's failure rolls back only its own rows and
+   * is reported in its outcome; an error that ends the transaction (a failed commit, a full disk)
+   * throws, and nothing of the group is written.
    */
   writeGroup(inputs: WriteInput[], now: number): WriteOutcome[];
 }
@@ -113,7 +114,11 @@ export function createRunWriter(db: Database.Database): RunWriter {
       try {
         result = (isolate ? insertInputIsolated : insertInput)(input, removed, now, touched);
       } catch (error) {
-        if (!isolate) throw new RetryIsolated();
+        // Some errors (a full disk, an I/O error) make SQLite abandon the whole transaction, not
+        // just the request's statements: the group fails as a whole, with that error. Carrying
+        // on would commit the next requests outside any transaction.
+        if (!db.inTransaction) throw error;
+        if (!isolate) throw new RetryIsolated('a request failed: writing the group again with a savepoint per request', { cause: error });
         outcomes.push({ ok: false, error: toWriteFailure(error) });
         continue;
       }
