@@ -14,8 +14,8 @@ const FACT_COLUMNS = 'run_id, agent_name, ts, duration_ms, tokens_used, iteratio
 
 /**
  * Runs per page of listRunFacts. Reads run on the event loop; at high ingest rates a cycle's read
- * is hundreds of thousands of runs (seconds of reading), so it goes a page (about 15 ms) at a
- * time, letting requests through in between.
+ * is hundreds of thousands of runs (seconds of reading), so it goes a page (a few milliseconds) at
+ * a time, letting requests through in between.
  */
 export const FACT_PAGE = 1_000;
 
@@ -51,8 +51,6 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
       // received_at index (the planner would otherwise walk the window by time). Each page's
       // tool calls come by primary key, for the same key range (CROSS JOIN fixes that loop
       // order; left to itself the planner scans every tool call of the project).
-      runsFirst: db.prepare(`SELECT ${FACT_COLUMNS} FROM runs
-        WHERE project_id = ? AND ts >= ? AND ts < ? ORDER BY ts, run_id LIMIT ?`).raw(),
       runsAfter: db.prepare(`SELECT ${FACT_COLUMNS} FROM runs
         WHERE project_id = ? AND (ts, run_id) > (?, ?) AND ts < ? ORDER BY ts, run_id LIMIT ?`).raw(),
       calls: db.prepare(`SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
@@ -76,8 +74,21 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
     };
   }
   const st = () => (s ??= prepare());
-  // A page's runs and their tool calls from one snapshot, though the write thread commits between pages.
-  const readPage = <T>(read: () => T): T => db.transaction(read)();
+  /**
+   * Reads page after page from `first` until a page says there is no next, each page (runs and
+   * their tool calls) from one snapshot, yielding to the event loop in between; the write thread
+   * commits between pages.
+   */
+  async function readPaged<C>(first: C, page: (after: C) => { facts: RunFact[]; next: C | null }): Promise<RunFact[]> {
+    const out: RunFact[] = [];
+    for (let after: C | null = first; after !== null;) {
+      const { facts, next }: { facts: RunFact[]; next: C | null } = db.transaction(page)(after);
+      out.push(...facts);
+      after = next;
+      if (next !== null) await yieldToEventLoop();
+    }
+    return out;
+  }
 
   const saveChanges = db.transaction((changes: Parameters<Store['saveAlertChanges']>[0]) => {
     for (const r of changes.upserts) st().upsert.run(r.project_id, r.fingerprint, r.alertname, r.state, JSON.stringify(r.body));
@@ -97,43 +108,25 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
     },
 
     async listRunFacts(projectId, { from, to, toolCalls, receivedSince }): Promise<RunFact[]> {
-      const out: RunFact[] = [];
       if (receivedSince === undefined) {
-        let last: [number, string] | null = null;
-        for (;;) {
-          const page = readPage(() => {
-            const rows = (last ? st().runsAfter.all(projectId, last[0], last[1], to, FACT_PAGE) : st().runsFirst.all(projectId, from, to, FACT_PAGE)) as unknown[][];
-            const facts = rows.map(toFact);
-            if (toolCalls && facts.length > 0) {
-              const [a, b] = [facts[0]!, facts[facts.length - 1]!];
-              attachCalls(facts, st().calls.all(projectId, a.ts, a.run_id, b.ts, b.run_id) as unknown[][]);
-            }
-            return { facts, rows };
-          });
-          out.push(...page.facts);
-          if (page.rows.length < FACT_PAGE) return out;
-          const end = page.facts[page.facts.length - 1]!;
-          last = [end.ts, end.run_id];
-          await yieldToEventLoop();
-        }
-      }
-      let cursor: [number, number] = [receivedSince, 0];
-      for (;;) {
-        const page = readPage(() => {
-          const rows = st().runsReceived.all(projectId, cursor[0], cursor[1], from, to, FACT_PAGE) as unknown[][];
+        // The window in start order, keyed by (ts, run_id); run ids are never empty.
+        return readPaged<[number, string]>([from, ''], (after) => {
+          const rows = st().runsAfter.all(projectId, ...after, to, FACT_PAGE) as unknown[][];
           const facts = rows.map(toFact);
-          if (toolCalls && rows.length > 0) {
-            const end = rows[rows.length - 1]!;
-            attachCalls(facts, st().callsReceived.all(projectId, cursor[0], cursor[1], end[9], end[10], from, to) as unknown[][]);
-          }
-          return { facts, rows };
+          const [first, last] = [facts[0], facts[facts.length - 1]];
+          if (toolCalls && first && last) attachCalls(facts, st().calls.all(projectId, first.ts, first.run_id, last.ts, last.run_id) as unknown[][]);
+          return { facts, next: last && rows.length === FACT_PAGE ? [last.ts, last.run_id] : null };
         });
-        out.push(...page.facts);
-        if (page.rows.length < FACT_PAGE) return out;
-        const end = page.rows[page.rows.length - 1]!;
-        cursor = [end[9] as number, end[10] as number];
-        await yieldToEventLoop();
       }
+      // Arrivals in the order received, keyed by (received_at, rowid); rowids start at 1.
+      return readPaged<[number, number]>([receivedSince, 0], (after) => {
+        const rows = st().runsReceived.all(projectId, ...after, from, to, FACT_PAGE) as unknown[][];
+        const facts = rows.map(toFact);
+        const end = rows[rows.length - 1];
+        const last: [number, number] | null = end ? [end[9] as number, end[10] as number] : null;
+        if (toolCalls && last) attachCalls(facts, st().callsReceived.all(projectId, ...after, ...last, from, to) as unknown[][]);
+        return { facts, next: last && rows.length === FACT_PAGE ? last : null };
+      });
     },
 
     async listAlertRows(projectId?: number): Promise<AlertRow[]> {

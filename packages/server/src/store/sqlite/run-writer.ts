@@ -97,7 +97,7 @@ export function createRunWriter(db: Database.Database): RunWriter {
   const insertInputIsolated = db.transaction(insertInput);
 
   // A group is first written without savepoints: each savepoint copies every page the request
-  // touches into a statement journal, which cost about a third of the write. Validated runs
+  // touches into a statement journal, a quarter to a third of the write. Validated runs
   // practically never fail; if one does, the whole attempt rolls back and the group is written
   // again with a savepoint per request, so the failure stays that request's alone.
   const writeGroupTx = db.transaction((inputs: WriteInput[], now: number, isolate: boolean): WriteOutcome[] => {
