@@ -17,12 +17,13 @@ import type { RuleNeeds } from './rule.js';
 export const BASELINE_ALIGN_MS = 3_600_000;
 
 /**
- * The window's runs are read whole once; later cycles read only the runs received since the last
- * read, less this overlap, which covers requests still committing when it ran (received_at is
- * stamped before the commit, and a stalled database can hold a commit for seconds) and replicas
- * whose clocks (they stamp received_at) run behind; runs re-read replace their copy by run_id.
- * Every run of the overlap is read again each cycle; anything it still misses is caught by the
- * next whole read.
+ * The window's runs are read whole once; later cycles read only the runs written since the last
+ * read. Where the store has a write position (SQLite) that is exact. Elsewhere (PostgreSQL) it is
+ * the runs received since the last read, less this overlap, which covers requests still
+ * committing when it ran (received_at is stamped before the commit, and a stalled database can
+ * hold a commit for seconds) and replicas whose clocks (they stamp received_at) run behind; runs
+ * re-read replace their copy by run_id. Every run of the overlap is read again each cycle;
+ * anything it still misses is caught by the next whole read.
  */
 export const RECEIVED_OVERLAP_MS = 30_000;
 /**
@@ -42,6 +43,8 @@ export type AlertQuery = (projectId: number, now: number, needs: readonly RuleNe
 interface KeptWindow {
   windowMs: number;
   readAt: number;
+  /** The store's write position when the last read began; null if it has none. */
+  writtenFrom: number | null;
   fullReadAt: number;
   runs: Map<string, RunFact>;
 }
@@ -60,15 +63,19 @@ export function createAlertQuery(store: Store): AlertQuery {
     // Runs starting a little ahead of the server's clock are kept until it catches up.
     const to = now + FUTURE_SLACK_MS;
     let w = windows.get(projectId);
+    // Taken before reading: what commits during the read is read again next time.
+    const writtenFrom = await store.runWritePosition();
     if (!w || w.windowMs !== windowMs || now < w.readAt || now - w.fullReadAt >= FULL_READ_EVERY_MS) {
       const runs = await store.listRunFacts(projectId, { from, to, toolCalls: true });
-      w = { windowMs, readAt: now, fullReadAt: now, runs: new Map(runs.map((r) => [r.run_id, r])) };
+      w = { windowMs, readAt: now, writtenFrom, fullReadAt: now, runs: new Map(runs.map((r) => [r.run_id, r])) };
       windows.set(projectId, w);
     } else {
       // From any start time: a run re-sent with an older start leaves the window by replacement.
-      const fresh = await store.listRunFacts(projectId, { from: 0, to, toolCalls: true, receivedSince: w.readAt - RECEIVED_OVERLAP_MS });
+      const since = w.writtenFrom !== null ? { writtenFrom: w.writtenFrom } : { receivedSince: w.readAt - RECEIVED_OVERLAP_MS };
+      const fresh = await store.listRunFacts(projectId, { from: 0, to, toolCalls: true, ...since });
       for (const r of fresh) w.runs.set(r.run_id, r);
       w.readAt = now;
+      w.writtenFrom = writtenFrom;
     }
     const out: RunFact[] = [];
     for (const [id, r] of w.runs) {

@@ -259,13 +259,23 @@ export interface Store {
    * Runs that started in [from, to), compact, oldest first; with `toolCalls`, each with its tool
    * calls in call order. With `receivedSince`, only the runs written (or re-written) at or after
    * that server time (the run's received_at), read through an index on it, in no promised order:
-   * the alert evaluator reads its window once, then only what arrived since. Alert rules read
-   * their recent window this way; their 24h baselines come from agentRollups. An engine whose
-   * reads block the event loop reads in pages and yields between them, so a run re-written
-   * during a large read may come twice (callers key runs by run_id) or, moved to an earlier
-   * start, not at all; the alert evaluator's next read, by received_at, brings it.
+   * the alert evaluator reads its window once, then only what arrived since. With
+   * `writtenFrom` (engines that have a write position, see runWritePosition), only the runs
+   * written at or after that position, in the order written. Alert rules read their recent
+   * window this way; their 24h baselines come from agentRollups. An engine whose reads block the
+   * event loop reads in pages and yields between them, so a run re-written during a large read
+   * may come twice (callers key runs by run_id) or, moved to an earlier start, not at all; the
+   * alert evaluator's next read of new runs brings it.
    */
-  listRunFacts(projectId: number, range: { from: number; to: number; toolCalls: boolean; receivedSince?: number }): Promise<RunFact[]>;
+  listRunFacts(projectId: number, range: { from: number; to: number; toolCalls: boolean; receivedSince?: number; writtenFrom?: number }): Promise<RunFact[]>;
+  /**
+   * Where the next run written will stand in the order runs are committed, for engines where
+   * that order is one sequence (SQLite: one writer); null where it is not (PostgreSQL: replicas
+   * commit side by side, so readers go by received_at with an overlap). Reading `writtenFrom` a
+   * position gets every run written since it was taken, whatever the clocks say, and possibly
+   * some written shortly before.
+   */
+  runWritePosition(): Promise<number | null>;
   /** Alert instances of one project, or of all projects. */
   listAlertRows(projectId?: number): Promise<AlertRow[]>;
   /** Upserts and deletes instances and appends history, in one transaction. */

@@ -21,16 +21,26 @@ function held(data: AlertData): string[] {
     .sort();
 }
 
-describe('alert query window', () => {
+/** The same store as an engine without a write position (PostgreSQL) sees it: new runs by received_at. */
+const withoutWritePosition = (store: Store): Store =>
+  new Proxy(store, { get: (target, prop) => (prop === 'runWritePosition' ? async () => null : Reflect.get(target, prop, target)) });
+
+describe.each([
+  ['by write position (SQLite)', (s: Store) => s],
+  ['by received_at with an overlap (engines without a write position)', withoutWritePosition],
+])('alert query window, new runs read %s', (_mode, view) => {
   let store: Store;
   let projectId: number;
+  let closeStore: () => Promise<void>;
   beforeEach(async () => {
-    store = createSqliteStore({ path: ':memory:' });
+    const sqlite = createSqliteStore({ path: ':memory:' });
+    closeStore = () => sqlite.close();
+    store = view(sqlite);
     await store.migrate();
     projectId = (await store.ensureProject('default')).id;
   });
   afterEach(async () => {
-    await store.close();
+    await closeStore();
   });
 
   /** Writes runs as ingest does: received_at is the server's time of the write. */
@@ -67,6 +77,14 @@ describe('alert query window', () => {
 
     now += 2 * MINUTE;
     expect(await check(now)).toEqual(['a:error:', 'ahead:success:', 'c:success:', 'late-clock:success:']);
+
+    // The newest runs re-sent alone (SQLite gives them their rowids back) and replaced by others.
+    now += 15_000;
+    await write(now - 500, run('bot', now - MINUTE, { run_id: 'newest' }));
+    expect(await check(now)).toEqual(['a:error:', 'ahead:success:', 'c:success:', 'late-clock:success:', 'newest:success:']);
+    now += 15_000;
+    await write(now - 500, run('bot', now - MINUTE, { run_id: 'newest', completion_status: 'timeout' }));
+    expect(await check(now)).toEqual(['a:error:', 'ahead:success:', 'c:success:', 'late-clock:success:', 'newest:timeout:']);
   });
 
   it('reads the window whole again after FULL_READ_EVERY_MS, so a run removed from the store leaves it', async () => {

@@ -7,7 +7,7 @@ import type { CompletionStatus } from '@vigil/protocol';
 import type { AlertHistoryRow, AlertRow, Project, RunFact, SilenceRow, Store, ToolFact } from '../store.js';
 
 type AlertingMethods = Pick<Store,
-  'listProjects' | 'listRunFacts' | 'listAlertRows' | 'saveAlertChanges' | 'listAlertHistory' | 'putSilence' | 'listSilences' |
+  'listProjects' | 'listRunFacts' | 'runWritePosition' | 'listAlertRows' | 'saveAlertChanges' | 'listAlertHistory' | 'putSilence' | 'listSilences' |
   'getAlertingValues' | 'putAlertingValues'>;
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
@@ -23,7 +23,13 @@ export function createPostgresAlertingTables(query: Query, transaction: Transact
       return (await query<Project>('SELECT id, name FROM projects ORDER BY id')).rows;
     },
 
-    async listRunFacts(projectId, { from, to, toolCalls, receivedSince }): Promise<RunFact[]> {
+    async runWritePosition(): Promise<null> {
+      // Replicas commit side by side: there is no one order of writes to read from.
+      return null;
+    },
+
+    async listRunFacts(projectId, { from, to, toolCalls, receivedSince, writtenFrom }): Promise<RunFact[]> {
+      if (writtenFrom !== undefined) throw new Error('PostgreSQL has no write position: read runs by receivedSince');
       const since = receivedSince === undefined ? '' : ' AND received_at >= $4';
       const args = receivedSince === undefined ? [projectId, from, to] : [projectId, from, to, receivedSince];
       const { rows } = await query<Omit<RunFact, 'tool_calls'> & { completion_status: CompletionStatus }>(

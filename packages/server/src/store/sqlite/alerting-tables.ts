@@ -5,7 +5,7 @@ import type { CompletionStatus } from '@vigil/protocol';
 import type { AlertHistoryRow, AlertRow, Project, RunFact, SilenceRow, Store, ToolFact } from '../store.js';
 
 type AlertingMethods = Pick<Store,
-  'listProjects' | 'listRunFacts' | 'listAlertRows' | 'saveAlertChanges' | 'listAlertHistory' | 'putSilence' | 'listSilences' |
+  'listProjects' | 'listRunFacts' | 'runWritePosition' | 'listAlertRows' | 'saveAlertChanges' | 'listAlertHistory' | 'putSilence' | 'listSilences' |
   'getAlertingValues' | 'putAlertingValues'>;
 
 interface BodyRow { project_id: number; fingerprint: string; alertname: string; state: string; body: string; at?: number }
@@ -18,6 +18,13 @@ const FACT_COLUMNS = 'run_id, agent_name, ts, duration_ms, tokens_used, iteratio
  * a time, letting requests through in between.
  */
 export const FACT_PAGE = 1_000;
+
+/**
+ * How far before a write position listRunFacts({ writtenFrom }) reads, to catch rowids taken
+ * again after the newest runs were deleted. More than this many of the newest runs deleted and
+ * replaced between two reads is missed until the alert window's next whole read.
+ */
+export const REUSED_ROWIDS = 256;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -62,6 +69,16 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
         FROM runs r INDEXED BY runs_by_received CROSS JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
         WHERE r.project_id = ? AND (r.received_at, r.rowid) > (?, ?) AND (r.received_at, r.rowid) <= (?, ?) AND r.ts >= ? AND r.ts < ?
         ORDER BY t.run_id, t.seq`).raw(),
+      // Runs written from a position on, by rowid: the one writer's rowids grow in commit order
+      // (max(rowid) + 1; a run re-sent is deleted and inserted again, so it moves to the end).
+      // NOT INDEXED keeps the read on the rowid range; the planner would walk the project's
+      // whole window by the time index and sort it (50 ms a cycle at 240k runs, against 5).
+      runsWritten: db.prepare(`SELECT ${FACT_COLUMNS}, rowid FROM runs NOT INDEXED
+        WHERE rowid > ? AND project_id = ? AND ts >= ? AND ts < ? ORDER BY rowid LIMIT ?`).raw(),
+      callsWritten: db.prepare(`SELECT t.run_id, t.name, t.status, t.ts, t.duration_ms, t.args_hash, t.error_type
+        FROM runs r NOT INDEXED CROSS JOIN tool_calls t ON t.project_id = r.project_id AND t.run_id = r.run_id
+        WHERE r.rowid > ? AND r.rowid <= ? AND r.project_id = ? AND r.ts >= ? AND r.ts < ? ORDER BY t.run_id, t.seq`).raw(),
+      maxRowid: db.prepare('SELECT max(rowid) FROM runs').pluck(),
       upsert: db.prepare(`INSERT INTO alert_instances (project_id, fingerprint, alertname, state, body) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (project_id, fingerprint) DO UPDATE SET alertname = excluded.alertname, state = excluded.state, body = excluded.body`),
       remove: db.prepare('DELETE FROM alert_instances WHERE project_id = ? AND fingerprint = ?'),
@@ -107,7 +124,24 @@ export function createSqliteAlertingTables(db: Database.Database): AlertingMetho
       return db.prepare('SELECT id, name FROM projects ORDER BY id').all() as Project[];
     },
 
-    async listRunFacts(projectId, { from, to, toolCalls, receivedSince }): Promise<RunFact[]> {
+    async runWritePosition(): Promise<number> {
+      return ((st().maxRowid.get() as number | null) ?? 0) + 1;
+    },
+
+    async listRunFacts(projectId, { from, to, toolCalls, receivedSince, writtenFrom }): Promise<RunFact[]> {
+      if (writtenFrom !== undefined) {
+        // Keyed by rowid, from REUSED_ROWIDS before the position: rowids are max + 1, so when
+        // the newest runs are deleted (a run re-sent, a trace re-assembled) the runs written
+        // next take their rowids again, below the position.
+        return readPaged<number>(writtenFrom - 1 - REUSED_ROWIDS, (after) => {
+          const rows = st().runsWritten.all(after, projectId, from, to, FACT_PAGE) as unknown[][];
+          const facts = rows.map(toFact);
+          const end = rows[rows.length - 1];
+          const last = end ? (end[9] as number) : null;
+          if (toolCalls && last !== null) attachCalls(facts, st().callsWritten.all(after, last, projectId, from, to) as unknown[][]);
+          return { facts, next: last !== null && rows.length === FACT_PAGE ? last : null };
+        });
+      }
       if (receivedSince === undefined) {
         // The window in start order, keyed by (ts, run_id); run ids are never empty.
         return readPaged<[number, string]>([from, ''], (after) => {

@@ -2,7 +2,7 @@
 // such as the notification log) and the compact run reads its rules use. A replica that takes the
 // evaluation lease over must find all of it where the last one left it.
 import { describe, expect } from 'vitest';
-import { FACT_PAGE } from '../../../src/store/sqlite/alerting-tables.js';
+import { FACT_PAGE, REUSED_ROWIDS } from '../../../src/store/sqlite/alerting-tables.js';
 import type { AlertRow } from '../../../src/store/store.js';
 import type { ContractContext } from '../store-contract.js';
 import { DAY, makeRun, MINUTE, T0 } from './fixtures.js';
@@ -112,14 +112,58 @@ export function alertingContract({ test, fresh, replicas }: ContractContext): vo
       const runs = Array.from({ length: n }, (_, i) => makeRun({
         run_id: `r${String(i).padStart(5, '0')}`, timestamp: T0 + MINUTE, received_at: T0 + 10 * MINUTE, tool_calls: i % 3 === 0 ? [call, call] : [],
       }));
+      const position = await store.runWritePosition();
       await store.writeRuns(p.id, runs);
-      for (const receivedSince of [undefined, T0 + 10 * MINUTE]) {
-        const facts = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true, ...(receivedSince === undefined ? {} : { receivedSince }) });
+      const since = [{}, { receivedSince: T0 + 10 * MINUTE }, ...(position === null ? [] : [{ writtenFrom: position }])];
+      for (const s of since) {
+        const facts = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true, ...s });
         expect(facts).toHaveLength(n);
         expect(new Set(facts.map((f) => f.run_id)).size).toBe(n);
         expect(facts.filter((f) => f.tool_calls.length === 2)).toHaveLength(Math.ceil(n / 3));
         expect(facts.every((f) => f.tool_calls.length === (Number(f.run_id.slice(1)) % 3 === 0 ? 2 : 0))).toBe(true);
       }
+    });
+
+    test('run facts written since a write position: what was written or re-written after it, still within the range', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      if ((await store.runWritePosition()) === null) {
+        // PostgreSQL: replicas commit side by side, no single order of writes to read by.
+        await expect(store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true, writtenFrom: 1 })).rejects.toThrow(/no write position/);
+        return;
+      }
+      const other = await store.ensureProject('other');
+      // Far more runs before the position than the engine's look-back, so "before" is visible.
+      await store.writeRuns(p.id, Array.from({ length: REUSED_ROWIDS + 50 }, (_, i) => makeRun({ run_id: `old-${i}`, timestamp: T0 + MINUTE })));
+      const position = (await store.runWritePosition())!;
+      await store.writeRuns(p.id, [
+        makeRun({ run_id: 'new', timestamp: T0 + 2 * MINUTE, received_at: T0 - DAY }),
+        makeRun({ run_id: 'old-3', timestamp: T0 + 3 * MINUTE, completion_status: 'error' }),
+        makeRun({ run_id: 'new-outside', timestamp: T0 + 9 * MINUTE }),
+      ]);
+      await store.writeRuns(other.id, [makeRun({ run_id: 'elsewhere', timestamp: T0 + MINUTE })]);
+      const facts = await store.listRunFacts(p.id, { from: T0, to: T0 + 5 * MINUTE, toolCalls: true, writtenFrom: position });
+      const ids = facts.map((f) => f.run_id);
+      // Written since (a received_at long past does not matter), re-written since, nothing elsewhere.
+      expect(ids).toEqual(expect.arrayContaining(['new', 'old-3']));
+      expect(facts.find((f) => f.run_id === 'old-3')!.completion_status).toBe('error');
+      expect(ids).not.toContain('new-outside');
+      expect(ids).not.toContain('elsewhere');
+      // The look-back reads some runs from just before the position, never all of them.
+      expect(ids.length).toBeLessThan(REUSED_ROWIDS + 10);
+      expect(ids).not.toContain('old-0');
+    });
+
+    test('run facts written since a position include runs that took the rowids of deleted newest runs', async () => {
+      const store = await fresh();
+      const p = await store.ensureProject('default');
+      if ((await store.runWritePosition()) === null) return; // no write position: see the test above
+      await store.writeRuns(p.id, [makeRun({ run_id: 'a' }), makeRun({ run_id: 'b' })]);
+      const position = (await store.runWritePosition())!;
+      // The two newest runs deleted and two others written in their place, as a re-assembled trace does.
+      await store.writeRuns(p.id, [makeRun({ run_id: 'c' }), makeRun({ run_id: 'd' })], { deleteRunIds: ['a', 'b'] });
+      const ids = (await store.listRunFacts(p.id, { from: T0 - DAY, to: T0 + DAY, toolCalls: false, writtenFrom: position })).map((f) => f.run_id);
+      expect(ids).toEqual(expect.arrayContaining(['c', 'd']));
     });
 
     test('run facts received since a time: only runs written (or re-written) since, still within the range', async () => {
