@@ -65,7 +65,10 @@ export function createAlertQuery(store: Store): AlertQuery {
     let w = windows.get(projectId);
     // Taken before reading: what commits during the read is read again next time.
     const writtenFrom = await store.runWritePosition();
-    if (!w || w.windowMs !== windowMs || now < w.readAt || now - w.fullReadAt >= FULL_READ_EVERY_MS) {
+    // A write position that went back (the newest runs deleted) no longer says what is new, and
+    // what it dropped must leave the window: read whole.
+    const positionBack = writtenFrom !== null && w?.writtenFrom != null && writtenFrom < w.writtenFrom;
+    if (!w || w.windowMs !== windowMs || now < w.readAt || now - w.fullReadAt >= FULL_READ_EVERY_MS || positionBack) {
       const runs = await store.listRunFacts(projectId, { from, to, toolCalls: true });
       w = { windowMs, readAt: now, writtenFrom, fullReadAt: now, runs: new Map(runs.map((r) => [r.run_id, r])) };
       windows.set(projectId, w);

@@ -26,21 +26,20 @@ const withoutWritePosition = (store: Store): Store =>
   new Proxy(store, { get: (target, prop) => (prop === 'runWritePosition' ? async () => null : Reflect.get(target, prop, target)) });
 
 describe.each([
-  ['by write position (SQLite)', (s: Store) => s],
-  ['by received_at with an overlap (engines without a write position)', withoutWritePosition],
-])('alert query window, new runs read %s', (_mode, view) => {
+  ['by write position (SQLite)', (s: Store) => s, true],
+  ['by received_at with an overlap (engines without a write position)', withoutWritePosition, false],
+])('alert query window, new runs read %s', (_mode, view, byPosition) => {
   let store: Store;
+  let sqlite: Store;
   let projectId: number;
-  let closeStore: () => Promise<void>;
   beforeEach(async () => {
-    const sqlite = createSqliteStore({ path: ':memory:' });
-    closeStore = () => sqlite.close();
+    sqlite = createSqliteStore({ path: ':memory:' });
     store = view(sqlite);
     await store.migrate();
     projectId = (await store.ensureProject('default')).id;
   });
   afterEach(async () => {
-    await closeStore();
+    await sqlite.close();
   });
 
   /** Writes runs as ingest does: received_at is the server's time of the write. */
@@ -85,6 +84,22 @@ describe.each([
     now += 15_000;
     await write(now - 500, run('bot', now - MINUTE, { run_id: 'newest', completion_status: 'timeout' }));
     expect(await check(now)).toEqual(['a:error:', 'ahead:success:', 'c:success:', 'late-clock:success:', 'newest:timeout:']);
+  });
+
+  it('reads the window whole when the write position went back, so a run written after is not missed', async () => {
+    const kept = createAlertQuery(store);
+    const now = T0 + 20 * MINUTE;
+    const many = Array.from({ length: 600 }, (_, i) => run('bot', now - MINUTE, { run_id: `r${i}` }));
+    await write(now, ...many);
+    expect(held(await kept(projectId, now, NEEDS))).toHaveLength(600);
+    // The newest 500 deleted, more than SQLite looks back: the next run takes a rowid far behind
+    // the position the last read noted.
+    await store.writeRuns(projectId, [], { deleteRunIds: many.slice(100).map((r) => r.run_id) });
+    await write(now + 1_000, run('bot', now - MINUTE, { run_id: 'after' }));
+    const snapshot = held(await kept(projectId, now + 15_000, NEEDS));
+    expect(snapshot).toContain('after:success:');
+    // Read whole, the deleted runs are gone at once; by received_at they wait for the next whole read.
+    expect(snapshot).toHaveLength(byPosition ? 101 : 601);
   });
 
   it('reads the window whole again after FULL_READ_EVERY_MS, so a run removed from the store leaves it', async () => {
