@@ -1,7 +1,7 @@
 // Generates labelled per-minute agent metric series: a fleet of steady agents with daily and
 // weekly seasonality and sampling noise, and incidents of known kind, start and end. Seeded, so
 // every run of the benchmark sees the same data. Pure: no I/O.
-import type { MetricName } from '../../packages/server/src/alerts/anomaly/index.js';
+import type { MetricName } from '../../packages/server/src/alerting/anomaly/index.js';
 import { gaussian } from '../lib/seeded-random.js';
 
 export const MINUTE_MS = 60_000;

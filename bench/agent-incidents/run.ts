@@ -2,7 +2,7 @@
 // the cost of one minute tick for 1,000 agents × 8 metrics.
 // Usage: npx tsx bench/agent-incidents/run.ts [--agents N] [--clean N] [--seed N] [--sensitivity low|medium|high]
 import { measureTickCost, runSuite } from './suite.js';
-import type { Sensitivity } from '../../packages/server/src/alerts/anomaly/index.js';
+import type { Sensitivity } from '../../packages/server/src/alerting/anomaly/index.js';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);

@@ -1,7 +1,7 @@
 // Runs the detector core over generated agent fleets and scores it: event recall on incidents,
 // false alerts per agent-week on clean agents, detection delay, and the cost of one minute tick.
-import { createDetector } from '../../packages/server/src/alerts/anomaly/index.js';
-import type { AnomalyDetector, MetricName, Sensitivity } from '../../packages/server/src/alerts/anomaly/index.js';
+import { createDetector } from '../../packages/server/src/alerting/anomaly/index.js';
+import type { AnomalyDetector, MetricName, Sensitivity } from '../../packages/server/src/alerting/anomaly/index.js';
 import { DAY_MINUTES, INCIDENT_KINDS, INCIDENT_METRICS, LEVEL_SHIFT_KINDS, MINUTE_MS, START_MS, agentMinute, randomAgent, randomIncident } from './generate.js';
 import { seededRandom } from '../lib/seeded-random.js';
 import type { AgentProfile, Incident, IncidentKind } from './generate.js';

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@vigil/protocol';
-import { createAlertingService } from '../../packages/server/src/alerting-service.js';
-import { defaultAlertingConfig } from '../../packages/server/src/config/alerting-config.js';
+import { createAlertingService } from '../../packages/server/src/alerting/alerting-service.js';
+import { defaultAlertingConfig } from '../../packages/server/src/alerting/alerting-config.js';
 import { createSqliteStore } from '../../packages/server/src/store/sqlite/sqlite-store.js';
 import { seededRandom } from '../lib/seeded-random.js';
 

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { parseConfig } from '../../packages/server/src/config/vigil-config.js';
 import { readYamlSource } from '../../packages/server/src/config/yaml-source.js';
 import { agentSeries, fleetOverview } from '../../packages/server/src/query/analytics.js';
-import { createVigilServer } from '../../packages/server/src/server.js';
+import { createVigilServer } from '../../packages/server/src/app/server.js';
 import { FLEET_END } from './fleet.js';
 
 const { values } = parseArgs({

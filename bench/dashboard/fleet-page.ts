@@ -16,7 +16,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { parseConfig } from '../../packages/server/src/config/vigil-config.js';
 import { readYamlSource } from '../../packages/server/src/config/yaml-source.js';
-import { createVigilServer, type VigilServer } from '../../packages/server/src/server.js';
+import { createVigilServer, type VigilServer } from '../../packages/server/src/app/server.js';
 import { FLEET_AGENTS, FLEET_END } from '../analytics/fleet.js';
 
 const { values } = parseArgs({

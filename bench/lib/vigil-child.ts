@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from './child.js';
 
 export const BENCH_KEY = 'vgl_bench_key';
-const CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../packages/server/dist/app/cli.js', import.meta.url));
 
 export async function startVigil(extraArgs: string[] = [], db?: string): Promise<Child & { db: string }> {
   const file = db ?? join(mkdtempSync(join(tmpdir(), 'vigil-bench-')), 'vigil.db');

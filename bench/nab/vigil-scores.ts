@@ -1,7 +1,7 @@
 // Turns the Vigil detector core's verdicts on one NAB series into NAB's per-row anomaly_score.
 // The detector is used as the alert evaluator uses it (metric 'default', one update per row);
 // only the mapping to NAB's [0, 1] score column lives here.
-import { createDetector } from '../../packages/server/src/alerts/anomaly/index.js';
+import { createDetector } from '../../packages/server/src/alerting/anomaly/index.js';
 import type { NabSeries } from './nab-data.js';
 
 export interface AdapterOptions {

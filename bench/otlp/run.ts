@@ -14,7 +14,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { defaultOtlpConfig } from '../../packages/server/src/ingest/otlp/otlp-config.js';
 import { decodeProtobuf } from '../../packages/server/src/ingest/otlp/otlp-decode.js';
 import { createTraceAssembler } from '../../packages/server/src/ingest/otlp/trace-assembler.js';
-import { createVigilServer } from '../../packages/server/src/server.js';
+import { createVigilServer } from '../../packages/server/src/app/server.js';
 import { createSqliteStore } from '../../packages/server/src/store/sqlite/sqlite-store.js';
 
 const BATCHES = Number(process.argv[2] ?? 40);

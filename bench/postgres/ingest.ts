@@ -24,7 +24,7 @@ const DURATION_S = Number(process.argv[2] ?? 10);
 const CONNECTIONS = Number(process.argv[3] ?? 4);
 const URL_ = process.env.VIGIL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const KEY = 'vgl_bench_key';
-const CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../packages/server/dist/app/cli.js', import.meta.url));
 
 /** The rows Vigil itself would write for a batch: validated and normalized the same way. */
 function rowsOf(batch: ReturnType<typeof makeRuns>) {

@@ -1,11 +1,11 @@
 // The app shell: finds out whether this browser has a session, shows sign-in when it has not, and
 // routes the pages. Every page's state is in its URL.
-import { createContext } from 'preact';
-import { useContext, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { api, onSignedOut } from './api/client';
 import type { Session } from './api/types';
 import { LiveProvider } from './state/live';
+import { SessionContext } from './state/session';
 import { Layout } from './ui/layout';
 import { AgentPage } from './pages/agent';
 import { AlertsPage } from './pages/alerts';
@@ -15,9 +15,6 @@ import { RunPage } from './pages/run';
 import { RunsPage } from './pages/runs';
 import { SettingsPage } from './pages/settings';
 import { SignInPage } from './pages/sign-in';
-
-const SessionContext = createContext<Session | null>(null);
-export const useSession = () => useContext(SessionContext);
 
 function Shell() {
   const location = useLocation();

@@ -5,3 +5,5 @@ export * from './run-schema.js';
 export * from './agent-schema.js';
 export * from './run-record.js';
 export * from './validate.js';
+export * from './duration.js';
+export * from './api-key.js';

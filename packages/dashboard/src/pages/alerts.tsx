@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { Alert, AlertHistoryEntry, AlertState, Silence } from '../api/types';
-import { useSession } from '../app';
+import { useSession } from '../state/session';
 import { useLive } from '../state/live';
 import { hrefWithRange, useQueryState } from '../state/query';
 import { useTimeRange } from '../state/time-range';

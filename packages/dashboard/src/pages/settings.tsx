@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { ApiKey } from '../api/types';
-import { useSession } from '../app';
+import { useSession } from '../state/session';
 import { useLive } from '../state/live';
 import { fmtTime } from '../ui/format';
 import { DataTable } from '../ui/data-table';

@@ -10,3 +10,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** A command-line mistake (unknown flag or command, bad value): the CLI prints it with the usage. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

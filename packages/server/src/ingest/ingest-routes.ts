@@ -2,9 +2,9 @@
 // Each validates the whole body first, so a bad item rejects its request and stores nothing.
 import type { FastifyInstance } from 'fastify';
 import { validateAgentConfig, validateRunBatch, validateSeedPayload, type Run } from '@vigil/protocol';
-import type { Authenticator } from '../http/auth.js';
-import { requireScope } from '../http/auth.js';
-import { validationError } from '../http/errors.js';
+import type { Authenticator } from '../web/auth.js';
+import { requireScope } from '../web/auth.js';
+import { validationError } from '../web/errors.js';
 import type { Store } from '../store/store.js';
 import { normalizeRuns, type PriceFn } from './normalize.js';
 

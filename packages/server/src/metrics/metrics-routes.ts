@@ -2,7 +2,7 @@
 // setting) selects its project; with `metrics.public: true` no key is needed and an anonymous
 // scrape sees the default project. POST /metrics (ingest) is a different route in another scope.
 import type { FastifyInstance } from 'fastify';
-import { requireScope, type Authenticator } from '../http/auth.js';
+import { requireScope, type Authenticator } from '../web/auth.js';
 import type { FleetMetrics } from './fleet-metrics.js';
 import type { SelfMetrics } from './self-metrics.js';
 

@@ -2,7 +2,7 @@
 // Other modules add theirs here: a counter or gauge on `registry`, or a per-project gauge computed
 // at scrape time with addProjectGauge (alerting adds its firing alerts this way).
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { ERRORS } from '../http/errors.js';
+import { ERRORS } from '../web/errors.js';
 
 export interface ProjectGaugeSample {
   labels: Record<string, string>;

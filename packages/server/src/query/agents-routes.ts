@@ -1,7 +1,7 @@
 // Read API for fleet analytics: agents overview, one agent's time series, one agent's tools.
 // Answers come from rollups (query/analytics.ts); an unknown agent is a 404.
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../web/errors.js';
 import type { Store } from '../store/store.js';
 import { agentSeries, fleetOverview, toolUsage, type TimeRange } from './analytics.js';
 import { rangeParams, type Query } from './params.js';

@@ -1,6 +1,6 @@
 // Query-string parsing for the read API. Each bad parameter is a 400 that names it.
 import { parseTime } from '@vigil/protocol';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../web/errors.js';
 
 export const DEFAULT_RANGE_MS = 24 * 3600_000;
 

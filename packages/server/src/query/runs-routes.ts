@@ -1,7 +1,7 @@
 // Read API for runs: one run with its full detail, and filtered, cursor-paged lists.
 import type { FastifyInstance } from 'fastify';
 import { COMPLETION_STATUSES } from '@vigil/protocol';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../web/errors.js';
 import type { Store } from '../store/store.js';
 import { decodeCursor, encodeCursor, enumListParam, intParam, rangeParams, single, type Query } from './params.js';
 import { runToJson } from './run-json.js';

@@ -1,7 +1,7 @@
 // Query parameters of the analytics routes: `step` and `metric`. Each bad value is a 400 that
 // names the parameter, like params.ts.
-import { formatDuration, parseDuration } from '../config/duration.js';
-import { ApiError } from '../http/errors.js';
+import { formatDuration, parseDuration } from '@vigil/protocol';
+import { ApiError } from '../web/errors.js';
 import { DAY_MS, MINUTE_MS } from '../store/rollup.js';
 import { SERIES_METRIC_NAMES, type SeriesMetric } from './agent-metrics.js';
 import { autoStep, MAX_SERIES_POINTS, seriesLength, type TimeRange } from './analytics.js';

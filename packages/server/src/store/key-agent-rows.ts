@@ -2,7 +2,7 @@
 // columns are the same in SQLite and PostgreSQL (the pg store parses bigint as number), so the
 // mapping is written once here; engine files keep only their SQL.
 import type { AgentConfig } from '@vigil/protocol';
-import { generateKeyId, generateSecret, hashSecret } from './api-key-secret.js';
+import { generateKeyId, generateSecret, hashSecret } from '@vigil/protocol';
 import type { AgentRecord, ApiKeyRecord, Scope } from './store.js';
 
 export interface KeyRow {

@@ -3,7 +3,7 @@
 // the store deletes, this file decides when and how much. One sweep at a time; the timer is unref'd.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ConfigError } from '../config/config-error.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '@vigil/protocol';
 import { isPlainObject, rejectUnknownKeys, type VigilConfig } from '../config/vigil-config.js';
 import type { Store } from './store.js';
 

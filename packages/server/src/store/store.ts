@@ -1,10 +1,11 @@
 // The storage contract. Every engine (sqlite/, postgres/) implements it and passes the same
 // contract suite. It is asynchronous so that network databases fit behind it unchanged.
-import type { AgentConfig, CompletionStatus, RunRecord } from '@vigil/protocol';
+import type { AgentConfig, CompletionStatus, RunRecord, Scope } from '@vigil/protocol';
 import type { AgentRollup, ModelRollup, RollupQuery, ToolRollup } from './rollup.js';
 
-export type Scope = 'ingest' | 'read' | 'admin';
-export const SCOPES: readonly Scope[] = ['ingest', 'read', 'admin'];
+// Scopes are part of the public contract (protocol); re-exported for the store's callers.
+export type { Scope } from '@vigil/protocol';
+export { SCOPES } from '@vigil/protocol';
 
 export interface Project {
   id: number;
@@ -325,6 +326,8 @@ export interface Store {
 
 /** Raised by a store when its write queue is full: callers answer 429 with Retry-After. */
 export class StoreOverloadedError extends Error {
+  /** The API error code the web layer answers with (web/error-handler.ts reads it by shape). */
+  readonly code = 'OVERLOADED' as const;
   constructor(readonly retryAfterSeconds: number) {
     super('the write queue is full');
     this.name = 'StoreOverloadedError';
@@ -333,6 +336,8 @@ export class StoreOverloadedError extends Error {
 
 /** Raised by a store when the database cannot be reached: callers answer 503 with Retry-After. */
 export class StoreUnavailableError extends Error {
+  /** The API error code the web layer answers with (web/error-handler.ts reads it by shape). */
+  readonly code = 'UNAVAILABLE' as const;
   constructor(message: string, readonly retryAfterSeconds = 5) {
     super(message);
     this.name = 'StoreUnavailableError';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveServeOptions, UsageError } from '../../src/config/server-options.js';
+import { resolveServeOptions, UsageError } from '../../src/app/server-options.js';
 
 describe('vigil serve options', () => {
   it('defaults to 127.0.0.1:4318, ./data/vigil.db and no demo', () => {

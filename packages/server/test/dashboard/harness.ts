@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { createVigilServer, type VigilServer } from '../../src/server.js';
+import { createVigilServer, type VigilServer } from '../../src/app/server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ADMIN_KEY = 'vgl_browser_test_admin_key';

@@ -1,7 +1,7 @@
 // A small fleet with a known shape, sent through the public ingest API, for the browser tests:
 // counts per agent and per time range are known, one run has a detailed timeline, one agent
 // loops into its iteration limit (alerts), and agent content carries HTML that must stay text.
-import type { VigilServer } from '../../src/server.js';
+import type { VigilServer } from '../../src/app/server.js';
 import { ADMIN_KEY } from './harness.js';
 
 export const XSS_TOOL = '<img src=x onerror=alert(1)>';

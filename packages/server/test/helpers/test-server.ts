@@ -1,6 +1,6 @@
 // Builds a real Vigil server on a fresh in-memory SQLite database for a test, with one
 // pre-provisioned all-scope key. Callers use app.inject() or listen on port 0.
-import { createVigilServer, type VigilServer, type VigilServerOptions } from '../../src/server.js';
+import { createVigilServer, type VigilServer, type VigilServerOptions } from '../../src/app/server.js';
 
 export const TEST_KEY = 'vgl_test_key_all_scopes';
 

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { VigilServer } from '../../src/server.js';
+import type { VigilServer } from '../../src/app/server.js';
 import { auth, makeRun, SEED_PAYLOAD, startTestServer } from '../helpers/test-server.js';
 
 let vigil: VigilServer & { key: string };

@@ -3,7 +3,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETION_STATUSES } from '@vigil/protocol';
 import { auth, startTestServer } from '../helpers/test-server.js';
-import type { VigilServer } from '../../src/server.js';
+import type { VigilServer } from '../../src/app/server.js';
 import { seededRandom } from '../../../../bench/lib/seeded-random.js';
 
 const MINUTE = 60_000;

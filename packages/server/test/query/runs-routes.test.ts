@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VigilServer } from '../../src/server.js';
+import type { VigilServer } from '../../src/app/server.js';
 import { auth, makeRun, startTestServer } from '../helpers/test-server.js';
 
 let vigil: VigilServer & { key: string };

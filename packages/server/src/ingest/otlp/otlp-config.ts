@@ -2,7 +2,7 @@
 // stays open for late spans, how long to wait for a trace's root, and the body limit for
 // POST /v1/traces. Errors name file, line and field.
 import { ConfigError } from '../../config/config-error.js';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '@vigil/protocol';
 import { isPlainObject, parseSize, rejectUnknownKeys } from '../../config/vigil-config.js';
 import type { YamlSource } from '../../config/yaml-source.js';
 

@@ -3,9 +3,9 @@
 // (ExportTraceServiceResponse, google.rpc.Status) in the request's encoding, never Vigil's JSON
 // error shape. Gzip is decoded by the root's preParsing hook; the body limit counts decoded bytes.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseJsonBody } from '../../http/body-parsing.js';
-import { toApiError } from '../../http/error-handler.js';
-import { ApiError } from '../../http/errors.js';
+import { parseJsonBody } from '../../web/body-parsing.js';
+import { toApiError } from '../../web/error-handler.js';
+import { ApiError } from '../../web/errors.js';
 import { decodeJson, decodeProtobuf } from './otlp-decode.js';
 import { CONTENT_TYPE, encodingOf, exportResponse, statusBody, type OtlpEncoding, type StatusInput } from './otlp-response.js';
 import { OtlpDecodeError } from './otlp-span.js';

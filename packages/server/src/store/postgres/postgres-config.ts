@@ -2,7 +2,7 @@
 // is. Validated here with file:line:field errors; the URL given by --database-url or
 // VIGIL_DATABASE_URL wins over `database.url`.
 import { ConfigError } from '../../config/config-error.js';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '@vigil/protocol';
 import { isPlainObject, rejectUnknownKeys } from '../../config/vigil-config.js';
 import type { YamlSource } from '../../config/yaml-source.js';
 

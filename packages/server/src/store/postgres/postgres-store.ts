@@ -5,7 +5,7 @@
 // (503 + Retry-After), never as a hang or a lost acknowledged write.
 import pg from 'pg';
 import type { AgentConfig, RunRecord } from '@vigil/protocol';
-import { hashesEqual, hashSecret } from '../api-key-secret.js';
+import { hashesEqual, hashSecret } from '@vigil/protocol';
 import type {
   AgentRecord, ApiKeyRecord, LeaseGrant, NewApiKey, Project, RunFilter, RunPage, Store, WriteResult,
 } from '../store.js';

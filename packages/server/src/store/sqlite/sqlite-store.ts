@@ -4,7 +4,7 @@
 // database has one connection only, so there it runs on the event loop.
 import type Database from 'better-sqlite3';
 import type { AgentConfig, RunRecord } from '@vigil/protocol';
-import { hashesEqual, hashSecret } from '../api-key-secret.js';
+import { hashesEqual, hashSecret } from '@vigil/protocol';
 import { agentRecord, keyRecord, newKeyRow, type AgentRow, type KeyRow } from '../key-agent-rows.js';
 import {
   StoreOverloadedError,

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ErrorInfo, ExportTraceServiceResponse, RpcStatus, TYPE_URL } from '../../../src/ingest/otlp/otlp-proto.js';
-import type { VigilServer } from '../../../src/server.js';
+import type { VigilServer } from '../../../src/app/server.js';
 import { auth, startTestServer } from '../../helpers/test-server.js';
 
 let vigil: VigilServer & { key: string };

@@ -5,7 +5,7 @@ import { ConfigError } from '../../../src/config/config-error.js';
 import { parseConfig } from '../../../src/config/vigil-config.js';
 import { readYamlSource } from '../../../src/config/yaml-source.js';
 import { parseOtlpSection } from '../../../src/ingest/otlp/otlp-config.js';
-import { createVigilServer } from '../../../src/server.js';
+import { createVigilServer } from '../../../src/app/server.js';
 
 const section = (yaml: string) => {
   const src = readYamlSource('vigil.yaml', yaml);

@@ -5,7 +5,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@vigil/protocol';
-import type { VigilServer } from '../../../src/server.js';
+import type { VigilServer } from '../../../src/app/server.js';
 import { startTestServer } from '../../helpers/test-server.js';
 import { allSucceeded, SpanBuilder, startTracing, trace, SpanKind, type ExporterKind, type TestTracing } from './otlp-test-kit.js';
 

@@ -10,7 +10,7 @@ import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-op
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeModelServer, text, toolCalls, type FakeModelServer } from '../../../../../examples/fake-model/index.js';
-import type { VigilServer } from '../../../src/server.js';
+import type { VigilServer } from '../../../src/app/server.js';
 import { startTestServer } from '../../helpers/test-server.js';
 
 let vigil: VigilServer & { key: string };

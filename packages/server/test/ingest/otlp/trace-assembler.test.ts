@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it as base } from 'vitest';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../../src/store/store.js';
-import type { VigilServer, VigilServerOptions } from '../../../src/server.js';
+import type { VigilServer, VigilServerOptions } from '../../../src/app/server.js';
 import { auth, startTestServer } from '../../helpers/test-server.js';
 import { postgresUnreachable, testSchema } from '../../store/postgres-test-db.js';
 

@@ -1,6 +1,6 @@
 // Contract: projects and API keys (created, verified by secret, listed per project, revoked).
 import { describe, expect } from 'vitest';
-import { hashSecret } from '../../../src/store/api-key-secret.js';
+import { hashSecret } from '@vigil/protocol';
 import type { ContractContext } from '../store-contract.js';
 import { T0 } from './fixtures.js';
 
