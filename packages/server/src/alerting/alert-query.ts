@@ -3,7 +3,7 @@
 // declared config, and baselines from the rollups (quantile sketches), so a 24h p95 never scans
 // raw runs.
 import { sketchCount, sketchQuantile } from '../store/quantile-sketch.js';
-import type { RunFact, Store } from '../store/store.js';
+import type { RunFact, RunReader, RollupReader, RunFactReader } from '../store/store.js';
 import { baselineKey, createAlertData, type AgentBaseline, type AgentFact, type AlertData } from './alert-data.js';
 import type { RuleNeeds } from './rule.js';
 
@@ -49,7 +49,7 @@ interface KeptWindow {
   runs: Map<string, RunFact>;
 }
 
-export function createAlertQuery(store: Store): AlertQuery {
+export function createAlertQuery(store: RunReader & RollupReader & RunFactReader): AlertQuery {
   const cache = new Map<string, { to: number; baselines: Map<string, AgentBaseline> }>();
   const windows = new Map<number, KeptWindow>();
 

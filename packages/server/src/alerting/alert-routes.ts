@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTime, type Issue } from '@vigil/protocol';
 import { ApiError, validationError } from '../web/errors.js';
 import { enumListParam, intParam, rangeParams, single, type Query } from '../query/params.js';
-import type { Store } from '../store/store.js';
+import type { AlertStateStore } from '../store/store.js';
 import { markSilenced, silenceStatus, type SilenceService } from './silences.js';
 import type { AlertInstance, AlertState, AlertTransition, AlertView, Silence, SilenceMatcher } from './types.js';
 
@@ -18,7 +18,7 @@ const MAX_MATCHERS = 32;
 const MAX_COMMENT = 4096;
 
 export interface AlertRoutesDeps {
-  store: Store;
+  store: AlertStateStore;
   silences: SilenceService;
   now: () => number;
   /** The onRequest hook that requires the admin scope (http/auth.ts requireScope). */

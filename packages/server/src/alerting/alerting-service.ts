@@ -15,7 +15,10 @@ import { requireScope } from '../web/auth.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import type { RetryOptions } from './notify/retrying-transport.js';
 import { createLeaseKeeper, type LeaseKeeper } from '../store/lease.js';
-import type { Store } from '../store/store.js';
+import type { AlertStateStore, LeaseStore, ProjectStore, RollupReader, RunFactReader, RunReader } from '../store/store.js';
+
+/** The store roles alerting uses: recent runs and rollups to judge, and its own state and lease. */
+export type AlertingStore = ProjectStore & RunReader & RollupReader & RunFactReader & AlertStateStore & LeaseStore;
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -24,7 +27,7 @@ export const EVALUATOR_LEASE = 'alert-evaluator';
 export const SHUTDOWN_DRAIN_MS = 5_000;
 
 export interface AlertingServiceOptions {
-  store: Store;
+  store: AlertingStore;
   config: AlertingConfig;
   now?: () => number;
   /** Overrides the store lease (tests, embedding). */
@@ -173,7 +176,7 @@ export interface AlertingMetricsSink {
 }
 
 /** Vigil's own alerting series, at zero from the start: notifications per channel, missed evaluations, firing alerts. */
-export function registerAlertingMetrics(metrics: AlertingMetricsSink, service: AlertingService, store: Store): void {
+export function registerAlertingMetrics(metrics: AlertingMetricsSink, service: AlertingService, store: AlertStateStore): void {
   const registers = [metrics.registry];
   const channels = service.config.notifications.map((c) => c.name);
   for (const [outcome, help] of [

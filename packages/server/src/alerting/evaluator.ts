@@ -8,7 +8,7 @@ import type { Rule, RuleContext } from './rule.js';
 import { stepAlert, type Observation, type StepTiming } from './state.js';
 import { markSilenced } from './silences.js';
 import type { AlertInstance, AlertTransition, AlertView, Silence } from './types.js';
-import type { Store } from '../store/store.js';
+import type { ProjectStore, AlertStateStore } from '../store/store.js';
 
 /** Timing applied to instances whose rule no longer exists (disabled or removed): they resolve. */
 const ORPHAN_TIMING: StepTiming = { forMs: 0, keepFiringForMs: 0 };
@@ -26,7 +26,7 @@ export interface EvaluatorLog {
 }
 
 export interface EvaluatorOptions {
-  store: Store;
+  store: ProjectStore & AlertStateStore;
   query: AlertQuery;
   rules: readonly Rule[];
   evaluationIntervalMs: number;

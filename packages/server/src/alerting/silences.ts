@@ -2,7 +2,7 @@
 // alert still shows in the API, marked, and notifies nobody. Matching is pure; the service below
 // reads and writes them through the store.
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { AlertStateStore } from '../store/store.js';
 import type { AlertInstance, AlertView, Labels, Silence, SilenceMatcher } from './types.js';
 
 export type SilenceStatus = 'pending' | 'active' | 'expired';
@@ -40,8 +40,8 @@ export interface SilenceService {
   expire(projectId: number, id: string, now: number): Promise<boolean>;
 }
 
-export function createSilenceService(store: Store): SilenceService {
-  const fromRows = (rows: Awaited<ReturnType<Store['listSilences']>>) => rows.map((r) => r.body as Silence);
+export function createSilenceService(store: AlertStateStore): SilenceService {
+  const fromRows = (rows: Awaited<ReturnType<AlertStateStore['listSilences']>>) => rows.map((r) => r.body as Silence);
   return {
     async list(projectId) {
       return fromRows(await store.listSilences(projectId));

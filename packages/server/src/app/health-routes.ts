@@ -1,11 +1,11 @@
 // Liveness and readiness, outside every auth scope so load balancers can probe them.
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store/store.js';
+import type { StoreLifecycle } from '../store/store.js';
 
 /** A readiness probe that waits longer than this on the database answers 503. */
 export const READY_TIMEOUT_MS = 2_000;
 
-export async function healthRoutes(app: FastifyInstance, deps: { store: Store; isDraining: () => boolean }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, deps: { store: StoreLifecycle; isDraining: () => boolean }): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {

@@ -3,7 +3,7 @@
 // once; the settings page's alerting routes belong to alerting/ and are added there.
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store/store.js';
+import type { SessionStore, ApiKeyStore } from '../store/store.js';
 import type { Authenticator, Principal, SessionLookup } from '../web/auth.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { keysRoutes } from './keys-routes.js';
@@ -22,7 +22,7 @@ export interface Dashboard {
 }
 
 export function createDashboard(opts: {
-  store: Store;
+  store: SessionStore & ApiKeyStore;
   now: () => number;
   /** The authenticator is built after the dashboard (it needs `session`), so it comes late. */
   authenticator: () => Authenticator;

@@ -3,7 +3,7 @@
 // returned once, at creation; afterwards only its public id is shown.
 import type { FastifyInstance } from 'fastify';
 import type { Issue } from '@vigil/protocol';
-import type { ApiKeyRecord, Scope, Store } from '../store/store.js';
+import type { ApiKeyRecord, Scope, ApiKeyStore } from '../store/store.js';
 import { SCOPES } from '../store/store.js';
 import { requireScope, type Authenticator } from '../web/auth.js';
 import { ApiError, validationError } from '../web/errors.js';
@@ -36,7 +36,7 @@ function parseNewKey(body: unknown): { name: string; scopes: Scope[] } {
   return { name: (b.name as string).trim(), scopes: [...new Set(b.scopes as Scope[])] };
 }
 
-export async function keysRoutes(app: FastifyInstance, deps: { store: Store; auth: Authenticator; sessions: DashboardSessions }): Promise<void> {
+export async function keysRoutes(app: FastifyInstance, deps: { store: ApiKeyStore; auth: Authenticator; sessions: DashboardSessions }): Promise<void> {
   app.addHook('onRequest', requireScope(deps.auth, 'admin'));
 
   app.get('/api/keys', async (request) => {

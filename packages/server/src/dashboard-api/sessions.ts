@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { parse as parseCookie } from 'cookie';
 import { hashSecret } from '@vigil/protocol';
-import type { DashboardSessionRow, Scope, Store } from '../store/store.js';
+import type { DashboardSessionRow, Scope, SessionStore } from '../store/store.js';
 import type { Principal, SessionLookup } from '../web/auth.js';
 
 export const SESSION_COOKIE = 'vigil_session';
@@ -47,7 +47,7 @@ export interface DashboardSessions {
 const newId = (): string => randomBytes(32).toString('base64url');
 
 export function createDashboardSessions(opts: {
-  store: Store;
+  store: SessionStore;
   now: () => number;
   /** Verifies a key again from its hash (the authenticator's own check, with its cache). */
   verifyKeyHash: (hash: string) => Promise<Principal | null>;

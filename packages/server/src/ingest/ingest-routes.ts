@@ -5,11 +5,11 @@ import { validateAgentConfig, validateRunBatch, validateSeedPayload, type Run } 
 import type { Authenticator } from '../web/auth.js';
 import { requireScope } from '../web/auth.js';
 import { validationError } from '../web/errors.js';
-import type { Store } from '../store/store.js';
+import type { RunWriter } from '../store/store.js';
 import { normalizeRuns, type PriceFn } from './normalize.js';
 
 export interface IngestDeps {
-  store: Store;
+  store: RunWriter;
   auth: Authenticator;
   price: PriceFn | null;
   now: () => number;

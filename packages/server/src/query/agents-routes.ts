@@ -2,14 +2,14 @@
 // Answers come from rollups (query/analytics.ts); an unknown agent is a 404.
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../web/errors.js';
-import type { Store } from '../store/store.js';
+import type { RunReader, RollupReader } from '../store/store.js';
 import { agentSeries, fleetOverview, toolUsage, type TimeRange } from './analytics.js';
 import { rangeParams, type Query } from './params.js';
 import { formatDuration, metricsParam, stepParam } from './series-params.js';
 
 const iso = (t: number): string => new Date(t).toISOString();
 
-export async function agentsRoutes(app: FastifyInstance, deps: { store: Store; now: () => number }): Promise<void> {
+export async function agentsRoutes(app: FastifyInstance, deps: { store: RunReader & RollupReader; now: () => number }): Promise<void> {
   /** 404 unless the agent was registered or has sent a run (every run registers its agent). */
   async function knownAgent(projectId: number, name: string): Promise<void> {
     if (!(await deps.store.getAgent(projectId, name))) throw new ApiError('NOT_FOUND', `no agent named '${name}'`);

@@ -1,7 +1,7 @@
 // Fleet analytics over rollups: per-agent summaries, time series, tool usage. Each function takes
 // (store, projectId, agent, range) and returns plain data, so the HTTP routes and the alert
 // evaluator call the same code. Nothing here reads raw runs or the clock.
-import type { Store } from '../store/store.js';
+import type { RunReader, RollupReader } from '../store/store.js';
 import {
   emptyAgentStats, emptyToolStats, mergeAgentStats, mergeToolStats, DAY_MS, type AgentStats, type ToolStats,
 } from '../store/rollup.js';
@@ -38,7 +38,7 @@ export interface AgentOverview extends AgentSummary {
 }
 
 /** Raw summed stats of one agent (for callers that need more than the summary). */
-export async function agentStats(store: Store, projectId: number, agent: string, range: TimeRange): Promise<AgentStats> {
+export async function agentStats(store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange): Promise<AgentStats> {
   const rows = await store.agentRollups(projectId, { from: range.from, to: range.to, agent_name: agent });
   const total = emptyAgentStats();
   for (const r of rows) mergeAgentStats(total, r);
@@ -46,12 +46,12 @@ export async function agentStats(store: Store, projectId: number, agent: string,
 }
 
 /** One agent's summary over the range (zeros when it had no runs). */
-export async function agentSummary(store: Store, projectId: number, agent: string, range: TimeRange): Promise<AgentSummary> {
+export async function agentSummary(store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange): Promise<AgentSummary> {
   return summarizeAgent(await agentStats(store, projectId, agent, range));
 }
 
 /** Every known agent (registered or seen), with its summary over the range, sorted by name. */
-export async function fleetOverview(store: Store, projectId: number, range: TimeRange): Promise<{ agents: AgentOverview[]; unpriced_models: string[] }> {
+export async function fleetOverview(store: RunReader & RollupReader, projectId: number, range: TimeRange): Promise<{ agents: AgentOverview[]; unpriced_models: string[] }> {
   const [known, rollups, models] = await Promise.all([
     store.listAgents(projectId),
     store.agentRollups(projectId, range),
@@ -107,7 +107,7 @@ export function seriesLength(range: TimeRange, stepMs: number): number {
  * so charts and detectors see gaps as zero volume rather than missing data.
  */
 export async function agentSeries(
-  store: Store, projectId: number, agent: string, range: TimeRange, stepMs: number, metrics: readonly SeriesMetric[],
+  store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange, stepMs: number, metrics: readonly SeriesMetric[],
 ): Promise<SeriesPoint[]> {
   const rows = await store.agentRollups(projectId, { from: range.from, to: range.to, agent_name: agent, step_ms: stepMs });
   const byStep = new Map(rows.map((r) => [r.bucket_start, r as AgentStats]));
@@ -124,25 +124,25 @@ export async function agentSeries(
 }
 
 /** Success rate over the range, with the run count it rests on (alert rules gate on it). */
-export async function successRate(store: Store, projectId: number, agent: string, range: TimeRange): Promise<{ runs: number; success_rate: number }> {
+export async function successRate(store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange): Promise<{ runs: number; success_rate: number }> {
   const s = await agentStats(store, projectId, agent, range);
   return { runs: s.runs, success_rate: ratio(s.status.success, s.runs) };
 }
 
 /** A duration quantile (q in 0..1) over the range, within 1% of the exact value; 0 without runs. */
-export async function latencyQuantile(store: Store, projectId: number, agent: string, range: TimeRange, q: number): Promise<{ runs: number; value_ms: number }> {
+export async function latencyQuantile(store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange, q: number): Promise<{ runs: number; value_ms: number }> {
   const s = await agentStats(store, projectId, agent, range);
   return { runs: s.runs, value_ms: sketchQuantile(s.duration_ms, q) };
 }
 
 /** A tokens-per-run quantile over the range (TokenBudgetOverrun's median baseline). */
-export async function tokensQuantile(store: Store, projectId: number, agent: string, range: TimeRange, q: number): Promise<{ runs: number; value: number }> {
+export async function tokensQuantile(store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange, q: number): Promise<{ runs: number; value: number }> {
   const s = await agentStats(store, projectId, agent, range);
   return { runs: s.runs, value: sketchQuantile(s.tokens_used, q) };
 }
 
 /** Raw per-tool sums over the range, by tool name. */
-export async function toolCounts(store: Store, projectId: number, agent: string, range: TimeRange): Promise<Map<string, ToolStats>> {
+export async function toolCounts(store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange): Promise<Map<string, ToolStats>> {
   const rows = await store.toolRollups(projectId, { from: range.from, to: range.to, agent_name: agent });
   const out = new Map<string, ToolStats>();
   for (const r of rows) {
@@ -170,7 +170,7 @@ export interface ToolUsage extends ToolFigures {
 }
 
 /** Per tool of one agent: usage, failures, latency, and the never-used / overused flags. */
-export async function toolUsage(store: Store, projectId: number, agent: string, range: TimeRange): Promise<{ runs: number; tools: ToolUsage[] }> {
+export async function toolUsage(store: RunReader & RollupReader, projectId: number, agent: string, range: TimeRange): Promise<{ runs: number; tools: ToolUsage[] }> {
   const baselineRange = { from: range.from - TOOL_BASELINE_MS, to: range.from };
   const [record, stats, counts, baseStats, baseCounts] = await Promise.all([
     store.getAgent(projectId, agent),

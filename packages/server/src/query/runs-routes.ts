@@ -2,14 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { COMPLETION_STATUSES } from '@vigil/protocol';
 import { ApiError } from '../web/errors.js';
-import type { Store } from '../store/store.js';
+import type { RunReader } from '../store/store.js';
 import { decodeCursor, encodeCursor, enumListParam, intParam, rangeParams, single, type Query } from './params.js';
 import { runToJson } from './run-json.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1_000;
 
-export async function runsRoutes(app: FastifyInstance, deps: { store: Store; now: () => number }): Promise<void> {
+export async function runsRoutes(app: FastifyInstance, deps: { store: RunReader; now: () => number }): Promise<void> {
   app.get<{ Params: { run_id: string } }>('/api/runs/:run_id', async (request) => {
     const run = await deps.store.getRun(request.principal!.projectId, request.params.run_id);
     if (!run) throw new ApiError('NOT_FOUND', `no run with run_id '${request.params.run_id}'`);

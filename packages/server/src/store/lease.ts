@@ -3,7 +3,7 @@
 // It decides nothing about that work; the store's tryAcquireLease is the only source of truth.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Store } from './store.js';
+import type { LeaseStore } from './store.js';
 
 /** Renew three times per TTL: two renewals may fail (a slow query, a blip) before the lease lapses. */
 export const RENEWALS_PER_TTL = 3;
@@ -15,7 +15,7 @@ export const RENEWALS_PER_TTL = 3;
 export const LOCAL_VALIDITY_SHARE = 0.9;
 
 export interface LeaseKeeperOptions {
-  store: Store;
+  store: LeaseStore;
   /** The lease's name, e.g. 'alert-evaluator'. */
   name: string;
   /** Who this replica is; defaults to host:pid:random, so operators can tell which replica holds it. */

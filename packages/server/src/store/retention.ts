@@ -5,7 +5,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '@vigil/protocol';
 import { isPlainObject, rejectUnknownKeys, type VigilConfig } from '../config/vigil-config.js';
-import type { Store } from './store.js';
+import type { RetentionStore } from './store.js';
 
 /** Raw runs are kept this long by default. */
 export const DEFAULT_RUNS_RETENTION_MS = 30 * 86_400_000;
@@ -61,7 +61,7 @@ export interface RetentionWorker {
 }
 
 export function createRetentionWorker(opts: {
-  store: Store;
+  store: RetentionStore;
   config: RetentionConfig;
   now: () => number;
   /** Start the periodic timer (the server does; tests call sweep()). */

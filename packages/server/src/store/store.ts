@@ -164,7 +164,11 @@ export interface OtlpTraceState {
   run_ids: string[];
 }
 
-export interface Store {
+// ---- Roles. Each consumer takes only the roles it uses (auth: ApiKeyStore, the evaluator:
+// RunFactReader & AlertStateStore, …); the engines implement them all as `Store`. ----
+
+/** Opening, readiness and closing: what the server process itself needs. */
+export interface StoreLifecycle {
   readonly engine: 'sqlite' | 'postgres';
 
   /** Brings the schema to the newest version. Safe to call on every start. */
@@ -173,10 +177,17 @@ export interface Store {
   ping(): Promise<void>;
   /** Drains the write queue, then closes the database. */
   close(): Promise<void>;
+}
 
+/** Projects: every row belongs to one. */
+export interface ProjectStore {
   ensureProject(name: string): Promise<Project>;
   getProject(id: number): Promise<Project | null>;
+  listProjects(): Promise<Project[]>;
+}
 
+/** API keys, stored by hash only. */
+export interface ApiKeyStore {
   createApiKey(input: { projectId: number; name: string; scopes: Scope[] }): Promise<NewApiKey>;
   /** Finds an active key by its secret (compared by hash, in constant time). */
   verifyApiKey(secret: string): Promise<ApiKeyRecord | null>;
@@ -185,7 +196,10 @@ export interface Store {
   listApiKeys(projectId?: number): Promise<ApiKeyRecord[]>;
   revokeApiKey(id: string): Promise<boolean>;
   countActiveApiKeys(): Promise<number>;
+}
 
+/** The write path of ingest: runs (with their rollups) and agent registrations. */
+export interface RunWriter {
   /**
    * Stores runs durably; resolves only after the transaction holding them has committed.
    * A run whose run_id exists in the project replaces it (last write wins).
@@ -198,12 +212,19 @@ export interface Store {
     deleteRunIds?: string[];
   }): Promise<WriteResult>;
   upsertAgent(projectId: number, config: AgentConfig): Promise<void>;
+}
+
+/** Runs and agents as the read API shows them. */
+export interface RunReader {
   getAgent(projectId: number, agentName: string): Promise<AgentRecord | null>;
   listAgents(projectId: number): Promise<AgentRecord[]>;
 
   getRun(projectId: number, runId: string): Promise<RunRecord | null>;
   listRuns(projectId: number, filter: RunFilter): Promise<RunPage>;
+}
 
+/** The lease that lets one replica evaluate alerts (store/lease.ts). */
+export interface LeaseStore {
   /**
    * Takes the named lease for `holder` for `ttlMs`, or renews it when `holder` already has it;
    * across replicas at most one holder has it at a time, and an unrenewed lease lapses after
@@ -214,7 +235,10 @@ export interface Store {
   tryAcquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseGrant>;
   /** Gives the lease up (clean shutdown) so another replica takes over at once. */
   releaseLease(name: string, holder: string): Promise<void>;
+}
 
+/** Analytics from the rollups, never from raw runs. */
+export interface RollupReader {
   // Analytics (store/rollup.ts defines the row shapes and the counting; engines share it).
   // Rollups are maintained by writeRuns in the same transaction as the runs: a replaced run is
   // subtracted, so counts stay exact. Reads sum whole buckets: `from` rounds down and `to` up to
@@ -230,7 +254,10 @@ export interface Store {
   toolRollups(projectId: number, q: RollupQuery): Promise<ToolRollup[]>;
   /** Per-agent, per-model run counts, cost and unpriced runs, at hour resolution. */
   modelRollups(projectId: number, q: RollupQuery): Promise<ModelRollup[]>;
+}
 
+/** Deleting what is past retention (store/retention.ts). */
+export interface RetentionStore {
   /**
    * Retention: deletes up to `limit` raw runs (and their tool calls) that started before
    * `before`, oldest first, across projects; returns how many. Rollups are left as they are.
@@ -238,10 +265,11 @@ export interface Store {
   deleteRunsBefore(before: number, limit: number): Promise<number>;
   /** Retention: deletes up to `limit` rollup rows whose bucket starts before `before`. */
   deleteRollupsBefore(before: number, limit: number): Promise<number>;
+}
 
-  // ---- Dashboard sessions and one-time sign-in links (http/dashboard/sessions.ts), shared by every
-  // replica. Ids and tokens arrive hashed: the store never holds a usable cookie or link. ----
-
+/** Dashboard sessions and sign-in links (dashboard-api/sessions.ts). */
+export interface SessionStore {
+  // Shared by every replica. Ids and tokens arrive hashed: the store never holds a usable cookie or link.
   /** Stores a session, and drops sessions that expired before `now`. */
   putDashboardSession(session: DashboardSessionRow, now: number): Promise<void>;
   getDashboardSession(idHash: string): Promise<DashboardSessionRow | null>;
@@ -252,10 +280,10 @@ export interface Store {
   putSignInLink(link: DashboardSessionRow, now: number): Promise<void>;
   /** Removes a sign-in link and returns it, atomically: a link works once, on any replica. */
   takeSignInLink(tokenHash: string): Promise<DashboardSessionRow | null>;
+}
 
-  // ---- Alerting (alerts/, notify/; docs/alerting.md). Bodies are JSON the engine keeps opaque. ----
-
-  listProjects(): Promise<Project[]>;
+/** The alert evaluator's compact reads of recent runs. */
+export interface RunFactReader {
   /**
    * Runs that started in [from, to), compact, oldest first; with `toolCalls`, each with its tool
    * calls in call order. With `receivedSince`, only the runs written (or re-written) at or after
@@ -277,6 +305,10 @@ export interface Store {
    * some written shortly before.
    */
   runWritePosition(): Promise<number | null>;
+}
+
+/** Alert instances, history, silences and alerting's small state (docs/alerting.md); bodies are JSON the engine keeps opaque. */
+export interface AlertStateStore {
   /** Alert instances of one project, or of all projects. */
   listAlertRows(projectId?: number): Promise<AlertRow[]>;
   /** Upserts and deletes instances and appends history, in one transaction. */
@@ -291,7 +323,10 @@ export interface Store {
   getAlertingValues(projectId: number, prefix: string): Promise<Map<string, unknown>>;
   /** Writes (value not undefined) or deletes (undefined) keys, in one transaction. */
   putAlertingValues(projectId: number, entries: [string, unknown][]): Promise<void>;
+}
 
+/** Spans held while their trace assembles (ingest/otlp). */
+export interface OtlpHolding {
   // ---- OTLP trace assembly (ingest/otlp; docs/opentelemetry.md). A trace's spans may arrive over
   // several requests; they are held here until its run is final, so an acknowledged span survives
   // a restart. Payloads are JSON the engine keeps opaque. Engines: store/sqlite/otlp-tables.ts. ----
@@ -323,6 +358,11 @@ export interface Store {
    */
   closeOtlpTraces(receivedBefore: number, forgetBefore: number, limit: number): Promise<number>;
 }
+
+/** Everything an engine provides; only app/ and the engines themselves see it whole. */
+export interface Store
+  extends StoreLifecycle, ProjectStore, ApiKeyStore, RunWriter, RunReader, LeaseStore, RollupReader,
+    RetentionStore, SessionStore, RunFactReader, AlertStateStore, OtlpHolding {}
 
 /** Raised by a store when its write queue is full: callers answer 429 with Retry-After. */
 export class StoreOverloadedError extends Error {

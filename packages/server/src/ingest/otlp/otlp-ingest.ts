@@ -2,7 +2,7 @@
 // for the ingest scope, and the sweep timer (started when the app is ready, stopped on close).
 import type { FastifyInstance } from 'fastify';
 import type { YamlSource } from '../../config/yaml-source.js';
-import type { Store } from '../../store/store.js';
+import type { OtlpHolding, RunWriter } from '../../store/store.js';
 import type { PriceFn } from '../normalize.js';
 import { parseOtlpSection, type OtlpConfig } from './otlp-config.js';
 import { otlpRoutes } from './otlp-routes.js';
@@ -20,7 +20,7 @@ export interface OtlpIngest {
 }
 
 export interface OtlpIngestOptions {
-  store: Store;
+  store: OtlpHolding & RunWriter;
   /** The raw `otlp:` section of vigil.yaml and where it came from. */
   section: unknown;
   source: YamlSource | null;

@@ -8,7 +8,7 @@
 // `assembleAfterMs`. Spans arriving within `lateSpanWindowMs` of the trace's last one update its
 // runs; after that the trace is closed and later spans are refused (partial success).
 import { validateRun, type Run, type RunRecord } from '@vigil/protocol';
-import type { OtlpTraceState, Store } from '../../store/store.js';
+import type { OtlpTraceState, OtlpHolding, RunWriter } from '../../store/store.js';
 import { normalizeRun, type PriceFn } from '../normalize.js';
 import type { OtlpConfig } from './otlp-config.js';
 import type { DecodedRequest } from './otlp-span.js';
@@ -39,7 +39,7 @@ export interface TraceAssembler {
 }
 
 export interface TraceAssemblerDeps {
-  store: Store;
+  store: OtlpHolding & RunWriter;
   config: OtlpConfig;
   price: PriceFn | null;
   now: () => number;
