@@ -87,7 +87,7 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
   const silences = createSilenceService(store);
   const notifier = createNotifier({
     channels: config.notifications,
-    timing: { groupWaitMs: config.groupWaitMs, groupIntervalMs: config.groupIntervalMs, repeatIntervalMs: config.repeatIntervalMs },
+    timing: { evaluationIntervalMs: config.evaluationIntervalMs, groupWaitMs: config.groupWaitMs, groupIntervalMs: config.groupIntervalMs, repeatIntervalMs: config.repeatIntervalMs },
     state,
     externalUrl: config.externalUrl,
     retry: options.retry,

@@ -38,7 +38,7 @@ export function createDashboard(opts: {
     publicPlugins: [
       async (app) => dashboardRoutes(app, { sessions, auth: opts.authenticator(), distDir }),
       async (app) => keysRoutes(app, { store: opts.store, auth: opts.authenticator(), sessions }),
-      ...(opts.alerting ? [async (app: FastifyInstance) => settingsRoutes(app, { auth: opts.authenticator(), alerting: opts.alerting! })] : []),
+      ...(opts.alerting ? [async (app: FastifyInstance) => settingsRoutes(app, { auth: opts.authenticator(), store: opts.store, alerting: opts.alerting! })] : []),
     ],
     async createSignInPath(projectId) {
       const principal: Principal = { projectId, scopes: new Set(['ingest', 'read', 'admin']), keyId: 'sign-in-link' };
