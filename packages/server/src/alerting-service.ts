@@ -205,21 +205,28 @@ export function registerAlertingMetrics(metrics: SelfMetrics, service: AlertingS
   });
   metrics.addProjectGauge({
     name: 'vigil_alerts_firing',
-    help: 'Firing alert instances, by alertname and severity (silenced ones included).',
-    labelNames: ['alertname', 'severity'],
+    help: 'Firing alert instances, by alertname, agent and severity (silenced ones included).',
+    labelNames: ['alertname', 'agent', 'severity'],
     async collect(projectId) {
-      const counts = new Map<string, { alertname: string; severity: string; n: number }>();
-      // Every rule in effect shows, at zero when nothing fires: absent and zero read differently in PromQL.
-      for (const r of service.rules) counts.set(`${r.name}\u0000${r.severity}`, { alertname: r.name, severity: r.severity, n: 0 });
-      for (const row of await store.listAlertRows(projectId)) {
-        if (row.state !== 'firing') continue;
-        const labels = (row.body as { labels: Record<string, string> }).labels;
-        const key = `${row.alertname}\u0000${labels.severity ?? ''}`;
-        const c = counts.get(key) ?? { alertname: row.alertname, severity: labels.severity ?? '', n: 0 };
-        c.n++;
+      const counts = new Map<string, { alertname: string; agent: string; severity: string; n: number }>();
+      const count = (alertname: string, agent: string, severity: string, n: number) => {
+        const key = `${alertname}\u0000${agent}\u0000${severity}`;
+        const c = counts.get(key) ?? { alertname, agent, severity, n: 0 };
+        c.n += n;
         counts.set(key, c);
+      };
+      // Every rule in effect shows, at zero when nothing fires (without agent: an empty label is
+      // an absent one to Prometheus); so does each agent with a pending or recently resolved
+      // instance. Absent and zero read differently in PromQL.
+      for (const r of service.rules) count(r.name, '', r.severity, 0);
+      for (const row of await store.listAlertRows(projectId)) {
+        const labels = (row.body as { labels: Record<string, string> }).labels;
+        count(row.alertname, labels.agent ?? '', labels.severity ?? '', row.state === 'firing' ? 1 : 0);
       }
-      return [...counts.values()].map((c) => ({ labels: { alertname: c.alertname, severity: c.severity }, value: c.n }));
+      return [...counts.values()].map((c) => ({
+        labels: c.agent === '' ? { alertname: c.alertname, severity: c.severity } : { alertname: c.alertname, agent: c.agent, severity: c.severity },
+        value: c.n,
+      }));
     },
   });
 }
