@@ -223,10 +223,11 @@ export function registerAlertingMetrics(metrics: SelfMetrics, service: AlertingS
         const labels = (row.body as { labels: Record<string, string> }).labels;
         count(row.alertname, labels.agent ?? '', labels.severity ?? '', row.state === 'firing' ? 1 : 0);
       }
-      return [...counts.values()].map((c) => ({
-        labels: c.agent === '' ? { alertname: c.alertname, severity: c.severity } : { alertname: c.alertname, agent: c.agent, severity: c.severity },
-        value: c.n,
-      }));
+      return [...counts.values()].map((c) => {
+        const labels: Record<string, string> = { alertname: c.alertname, severity: c.severity };
+        if (c.agent !== '') labels.agent = c.agent;
+        return { labels, value: c.n };
+      });
     },
   });
 }

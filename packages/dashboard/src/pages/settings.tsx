@@ -180,6 +180,7 @@ function Channels() {
     <section class="panel" aria-labelledby="channels-title">
       <h2 id="channels-title">Notification channels</h2>
       <DataTable
+        testId="channels-table"
         state={channels}
         rows={channels.data?.channels}
         emptyText="No channels for this project. Add them under notifications: in vigil.yaml (with project: set to this project)."
@@ -195,7 +196,7 @@ function Channels() {
           </>
         }
         row={(c) => (
-          <tr key={c.name}>
+          <tr key={c.name} data-channel={c.name}>
             <td>{c.name}</td>
             <td>{c.type}</td>
             <td>{c.project === '*' ? 'all projects' : c.project}</td>
