@@ -224,8 +224,9 @@ export function registerAlertingMetrics(metrics: SelfMetrics, service: AlertingS
         count(row.alertname, labels.agent ?? '', labels.severity ?? '', row.state === 'firing' ? 1 : 0);
       }
       return [...counts.values()].map((c) => {
-        const labels: Record<string, string> = { alertname: c.alertname, severity: c.severity };
-        if (c.agent !== '') labels.agent = c.agent;
+        const labels: Record<string, string> = c.agent === ''
+          ? { alertname: c.alertname, severity: c.severity }
+          : { alertname: c.alertname, agent: c.agent, severity: c.severity };
         return { labels, value: c.n };
       });
     },
