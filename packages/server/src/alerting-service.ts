@@ -12,6 +12,7 @@ import { parseAlertingConfig, type AlertingConfig } from './config/alerting-conf
 import { loadConfigFile } from './config/vigil-config.js';
 import type { Authenticator } from './http/auth.js';
 import { requireScope } from './http/auth.js';
+import { ALL_PROJECTS } from './notify/channel-project.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import type { RetryOptions } from './notify/retrying-transport.js';
 import { createLeaseKeeper, type LeaseKeeper } from './store/lease.js';
@@ -108,6 +109,18 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
   });
   let closing: Promise<void> | null = null;
 
+  /** A channel for a project that does not exist (a typo?) would page nobody: say so at start. */
+  function warnOfUnknownProjects(): void {
+    const named = config.notifications.filter((c) => c.project !== ALL_PROJECTS);
+    if (named.length === 0) return;
+    void store.listProjects().then((projects) => {
+      const known = new Set(projects.map((p) => p.name));
+      for (const c of named) {
+        if (!known.has(c.project)) options.log?.warn({ channel: c.name, project: c.project }, `notification channel '${c.name}' is for project '${c.project}', which does not exist (yet): it carries no alerts until that project exists`);
+      }
+    }, () => undefined);
+  }
+
   return {
     get config() {
       return current;
@@ -145,6 +158,7 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
         lease.start();
       }
       evaluator.start();
+      warnOfUnknownProjects();
     },
     close() {
       closing ??= (async () => {

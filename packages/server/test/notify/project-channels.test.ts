@@ -3,9 +3,11 @@
 // neither see nor test the other's channel. A server-wide channel (`project: "*"`) gets every
 // project's alerts and shows only to the install's own project.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAlertingService } from '../../src/alerting-service.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { WebhookBody } from '../../src/notify/webhook.js';
 import { makeRun } from '../helpers/test-server.js';
-import { alertingServer, KEY, MINUTE, startReceiver, stepThrough, T0, type Receiver } from '../alerts/helpers.js';
+import { alertingFromYaml, alertingServer, KEY, MINUTE, startReceiver, stepThrough, T0, type Receiver } from '../alerts/helpers.js';
 
 type Server = Awaited<ReturnType<typeof alertingServer>>;
 
@@ -77,5 +79,33 @@ notifications:
     const own = await vigil.app.inject({ method: 'POST', url: '/api/settings/channels/beta-oncall/test', headers: as(keyB), payload: {} });
     expect(own.json()).toMatchObject({ channel: 'beta-oncall', ok: true, status: 200 });
     expect(b.received).toHaveLength(1);
+  });
+});
+
+describe('a channel for a project that does not exist', () => {
+  it('is named in a warning when alerting starts', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    await store.ensureProject('payments');
+    const warnings: string[] = [];
+    const service = createAlertingService({
+      store, isLeader: () => true,
+      config: alertingFromYaml(`
+alerting: { anomaly: { enabled: false } }
+notifications:
+  - { type: webhook, name: pay, project: payments, url: "http://127.0.0.1:9/a" }
+  - { type: webhook, name: typo, project: paymnets, url: "http://127.0.0.1:9/b" }
+  - { type: webhook, name: all, project: "*", url: "http://127.0.0.1:9/c" }
+`).alerting,
+      log: { warn: (_o, m) => void warnings.push(m), error: () => {} },
+    });
+    try {
+      service.start();
+      await expect.poll(() => warnings.length).toBe(1);
+      expect(warnings[0]).toMatch(/'typo' is for project 'paymnets', which does not exist/);
+    } finally {
+      await service.close();
+      await store.close();
+    }
   });
 });
