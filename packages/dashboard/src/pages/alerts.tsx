@@ -109,7 +109,7 @@ function AlertCard(props: { alert: Alert; query: Record<string, string> }) {
   const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname');
 
   return (
-    <article class={`panel alert-card ${a.state}`} data-testid="alert" data-alertname={a.alertname} data-state={a.state}>
+    <article id={a.fingerprint ? `alert-${encodeURIComponent(a.fingerprint)}` : undefined} class={`panel alert-card ${a.state}`} data-testid="alert" data-alertname={a.alertname} data-state={a.state}>
       <header>
         <AlertStateBadge state={a.state} silenced={a.silenced} />
         <h2 style={{ margin: 0 }}>{a.alertname}</h2>

@@ -152,9 +152,14 @@ function ApiKeys() {
 interface Channel {
   name: string;
   type: string;
+  /** The project whose alerts it carries; '*' for every project. */
+  project: string;
   /** Masked by the server: Slack and webhook URLs carry secrets. */
   url: string;
-  send_resolved: boolean;
+  /** Every receiver (an Alertmanager HA set has several), masked. */
+  urls: string[];
+  /** null for Alertmanager channels: Alertmanager's receivers decide. */
+  send_resolved: boolean | null;
   timeout: string;
   counters: { sent: number; failed: number; dropped: number };
 }
@@ -175,13 +180,15 @@ function Channels() {
     <section class="panel" aria-labelledby="channels-title">
       <h2 id="channels-title">Notification channels</h2>
       <DataTable
+        testId="channels-table"
         state={channels}
         rows={channels.data?.channels}
-        emptyText="No channels configured. Add them under notifications: in vigil.yaml."
+        emptyText="No channels for this project. Add them under notifications: in vigil.yaml (with project: set to this project)."
         head={
           <>
             <th>Name</th>
             <th>Type</th>
+            <th>Project</th>
             <th>URL</th>
             <th>Resolved</th>
             <th class="num">Sent / failed / dropped</th>
@@ -189,11 +196,12 @@ function Channels() {
           </>
         }
         row={(c) => (
-          <tr key={c.name}>
+          <tr key={c.name} data-channel={c.name}>
             <td>{c.name}</td>
             <td>{c.type}</td>
-            <td class="mono small break">{c.url}</td>
-            <td>{c.send_resolved ? 'yes' : 'no'}</td>
+            <td>{c.project === '*' ? 'all projects' : c.project}</td>
+            <td class="mono small break">{c.urls.join(' ')}</td>
+            <td>{c.send_resolved === null ? '—' : c.send_resolved ? 'yes' : 'no'}</td>
             <td class="num">{c.counters.sent} / {c.counters.failed} / {c.counters.dropped}</td>
             <td class="nowrap">
               <button type="button" onClick={() => test(c)}>Send test</button> <span class="small" role="status">{result[c.name] ?? ''}</span>

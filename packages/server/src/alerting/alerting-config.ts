@@ -6,6 +6,8 @@ import { BUILTIN_RULE_NAMES, builtinDefaults, type BuiltinRuleConfigs, type Buil
 import { CUSTOM_METRICS, RATE_METRICS, type CustomMetric } from './run-metrics.js';
 import type { CommonRuleConfig } from './rule.js';
 import type { ChannelConfig } from './notify/notifier.js';
+import { DEFAULT_RESEND_DELAY_MS } from './notify/alertmanager.js';
+import { DEFAULT_CHANNEL_PROJECT } from './notify/channel-project.js';
 import { DEFAULT_MAX_QUEUE_SIZE } from './notify/channel-queue.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '@vigil/protocol';
@@ -50,7 +52,7 @@ class Fields {
     throw new ConfigError(this.src.file, field, problem, this.src.lineOf(path));
   }
 
-  has(key: string): boolean {
+  has(key: string | number): boolean {
     return this.obj[key] !== undefined && this.obj[key] !== null;
   }
 
@@ -80,7 +82,7 @@ class Fields {
     return this.obj[key] as boolean;
   }
 
-  string(key: string, pattern?: RegExp, what = 'a non-empty string'): string | undefined {
+  string(key: string | number, pattern?: RegExp, what = 'a non-empty string'): string | undefined {
     if (!this.has(key)) return undefined;
     const v = this.obj[key];
     if (typeof v !== 'string' || v === '' || (pattern && !pattern.test(v))) this.fail(key, `must be ${what}`);
@@ -94,7 +96,7 @@ class Fields {
     return v as T;
   }
 
-  url(key: string): string | undefined {
+  url(key: string | number): string | undefined {
     const v = this.string(key);
     if (v === undefined) return undefined;
     let u: URL;
@@ -257,25 +259,49 @@ function anomaly(f: Fields, into: AnomalyConfig): void {
   }
 }
 
-const CHANNEL_KEYS = ['type', 'name', 'url', 'send_resolved', 'timeout', 'max_alerts', 'max_queue_size', 'headers'];
+const CHANNEL_KEYS = ['type', 'name', 'project', 'url', 'urls', 'send_resolved', 'timeout', 'max_alerts', 'max_queue_size', 'headers', 'resend_delay'];
+const CHANNEL_TYPES = ['webhook', 'slack', 'alertmanager'] as const;
+/** Alertmanager's default resolve_timeout: a resend delay must stay below it. */
+const ALERTMANAGER_RESOLVE_TIMEOUT_MS = 5 * 60_000;
 
 function channel(f: Fields, index: number, names: Set<string>): ChannelConfig {
-  const type = f.oneOf('type', ['webhook', 'slack'] as const) ?? f.fail('type', 'is required (webhook or slack)');
-  const url = f.url('url') ?? f.fail('url', 'is required');
+  const type = f.oneOf('type', CHANNEL_TYPES) ?? f.fail('type', `is required (${CHANNEL_TYPES.join(', ')})`);
+  const urls = channelUrls(f, type);
   const name = f.string('name', /^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, _, . and -') ?? `${type}-${index}`;
   if (names.has(name)) f.fail('name', `'${name}' is used by another channel`);
   names.add(name);
-  if (type === 'slack' && f.has('max_alerts')) f.fail('max_alerts', 'applies to webhook channels only');
+  if (type !== 'webhook' && f.has('max_alerts')) f.fail('max_alerts', 'applies to webhook channels only');
+  if (type === 'alertmanager' && f.has('send_resolved')) f.fail('send_resolved', "does not apply to alertmanager channels: Alertmanager always gets endsAt, and its receivers' send_resolved decides");
+  if (type !== 'alertmanager' && f.has('resend_delay')) f.fail('resend_delay', 'applies to alertmanager channels only (webhook and Slack repeat after alerting.repeat_interval)');
+  const resendDelayMs = f.duration('resend_delay', 1_000) ?? DEFAULT_RESEND_DELAY_MS;
+  if (resendDelayMs >= ALERTMANAGER_RESOLVE_TIMEOUT_MS) f.fail('resend_delay', "must be shorter than Alertmanager's resolve_timeout (5m by default)");
   return {
     name,
     type,
-    url,
+    url: urls[0]!,
+    urls,
+    project: f.string('project') ?? DEFAULT_CHANNEL_PROJECT,
+    resendDelayMs,
     sendResolved: f.bool('send_resolved') ?? true,
     timeoutMs: f.duration('timeout', 100, 300_000) ?? 10_000,
     maxAlerts: f.int('max_alerts', 0) ?? 0,
     maxQueueSize: f.int('max_queue_size', 1) ?? DEFAULT_MAX_QUEUE_SIZE,
     headers: f.stringMap('headers') ?? {},
   };
+}
+
+/** `url`, or for an Alertmanager HA set `urls: [...]` (each gets every alert). */
+function channelUrls(f: Fields, type: (typeof CHANNEL_TYPES)[number]): string[] {
+  if (!f.has('urls')) return [f.url('url') ?? f.fail('url', type === 'alertmanager' ? 'is required (or urls: [...] for several Alertmanagers)' : 'is required')];
+  if (type !== 'alertmanager') f.fail('urls', 'applies to alertmanager channels only (use url)');
+  if (f.has('url')) f.fail('urls', 'give url or urls, not both');
+  const list = f.obj.urls;
+  if (!Array.isArray(list) || list.length === 0) f.fail('urls', 'must be a non-empty list of http or https URLs');
+  const items = new Fields(f.src, [...f.path, 'urls'], list as unknown as Record<string, unknown>);
+  const urls = list.map((_, i) => items.url(i) ?? items.fail(i, 'must be an http or https URL'));
+  const dup = urls.findIndex((u, i) => urls.indexOf(u) !== i);
+  if (dup >= 0) items.fail(dup, `'${urls[dup]}' is listed twice`);
+  return urls;
 }
 
 /** Parses the delegated sections of a loaded vigil.yaml; defaults for what is absent. */
@@ -309,7 +335,7 @@ export function parseAlertingConfig(config: VigilConfig): AlertingConfig {
     }
   }
   if (root.has('notifications')) {
-    if (!Array.isArray(root.obj.notifications)) root.fail('notifications', 'must be a list of channels ({ type: webhook|slack, url: … })');
+    if (!Array.isArray(root.obj.notifications)) root.fail('notifications', 'must be a list of channels ({ type: webhook|slack|alertmanager, url: … })');
     const list = new Fields(src, ['notifications'], root.obj.notifications as unknown as Record<string, unknown>);
     const names = new Set<string>();
     (root.obj.notifications as unknown[]).forEach((item, i) => out.notifications.push(channel(list.child(i, item, CHANNEL_KEYS), i, names)));

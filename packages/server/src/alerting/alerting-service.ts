@@ -12,6 +12,7 @@ import { parseAlertingConfig, type AlertingConfig } from './alerting-config.js';
 import { loadConfigFile } from '../config/vigil-config.js';
 import type { Authenticator } from '../web/auth.js';
 import { requireScope } from '../web/auth.js';
+import { ALL_PROJECTS } from './notify/channel-project.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import type { RetryOptions } from './notify/retrying-transport.js';
 import { createLeaseKeeper, type LeaseKeeper } from '../store/lease.js';
@@ -89,7 +90,7 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
   const silences = createSilenceService(store);
   const notifier = createNotifier({
     channels: config.notifications,
-    timing: { groupWaitMs: config.groupWaitMs, groupIntervalMs: config.groupIntervalMs, repeatIntervalMs: config.repeatIntervalMs },
+    timing: { evaluationIntervalMs: config.evaluationIntervalMs, groupWaitMs: config.groupWaitMs, groupIntervalMs: config.groupIntervalMs, repeatIntervalMs: config.repeatIntervalMs },
     state,
     externalUrl: config.externalUrl,
     retry: options.retry,
@@ -109,6 +110,18 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
     log: options.log,
   });
   let closing: Promise<void> | null = null;
+
+  /** A channel for a project that does not exist (a typo?) would page nobody: say so at start. */
+  function warnOfUnknownProjects(): void {
+    const named = config.notifications.filter((c) => c.project !== ALL_PROJECTS);
+    if (named.length === 0) return;
+    void store.listProjects().then((projects) => {
+      const known = new Set(projects.map((p) => p.name));
+      for (const c of named) {
+        if (!known.has(c.project)) options.log?.warn({ channel: c.name, project: c.project }, `notification channel '${c.name}' is for project '${c.project}', which does not exist (yet): it carries no alerts until that project exists`);
+      }
+    }, () => undefined);
+  }
 
   return {
     get config() {
@@ -147,6 +160,7 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
         lease.start();
       }
       evaluator.start();
+      warnOfUnknownProjects();
     },
     close() {
       closing ??= (async () => {
@@ -221,21 +235,30 @@ export function registerAlertingMetrics(metrics: AlertingMetricsSink, service: A
   });
   metrics.addProjectGauge({
     name: 'vigil_alerts_firing',
-    help: 'Firing alert instances, by alertname and severity (silenced ones included).',
-    labelNames: ['alertname', 'severity'],
+    help: 'Firing alert instances, by alertname, agent and severity (silenced ones included).',
+    labelNames: ['alertname', 'agent', 'severity'],
     async collect(projectId) {
-      const counts = new Map<string, { alertname: string; severity: string; n: number }>();
-      // Every rule in effect shows, at zero when nothing fires: absent and zero read differently in PromQL.
-      for (const r of service.rules) counts.set(`${r.name}\u0000${r.severity}`, { alertname: r.name, severity: r.severity, n: 0 });
-      for (const row of await store.listAlertRows(projectId)) {
-        if (row.state !== 'firing') continue;
-        const labels = (row.body as { labels: Record<string, string> }).labels;
-        const key = `${row.alertname}\u0000${labels.severity ?? ''}`;
-        const c = counts.get(key) ?? { alertname: row.alertname, severity: labels.severity ?? '', n: 0 };
-        c.n++;
+      const counts = new Map<string, { alertname: string; agent: string; severity: string; n: number }>();
+      const count = (alertname: string, agent: string, severity: string, n: number) => {
+        const key = `${alertname}\u0000${agent}\u0000${severity}`;
+        const c = counts.get(key) ?? { alertname, agent, severity, n: 0 };
+        c.n += n;
         counts.set(key, c);
+      };
+      // Every rule in effect shows, at zero when nothing fires (without agent: an empty label is
+      // an absent one to Prometheus); so does each agent with a pending or recently resolved
+      // instance. Absent and zero read differently in PromQL.
+      for (const r of service.rules) count(r.name, '', r.severity, 0);
+      for (const row of await store.listAlertRows(projectId)) {
+        const labels = (row.body as { labels: Record<string, string> }).labels;
+        count(row.alertname, labels.agent ?? '', labels.severity ?? '', row.state === 'firing' ? 1 : 0);
       }
-      return [...counts.values()].map((c) => ({ labels: { alertname: c.alertname, severity: c.severity }, value: c.n }));
+      return [...counts.values()].map((c) => {
+        const labels: Record<string, string> = c.agent === ''
+          ? { alertname: c.alertname, severity: c.severity }
+          : { alertname: c.alertname, agent: c.agent, severity: c.severity };
+        return { labels, value: c.n };
+      });
     },
   });
 }

@@ -15,6 +15,8 @@ const ORPHAN_TIMING: StepTiming = { forMs: 0, keepFiringForMs: 0 };
 
 export interface NotifyBatch {
   projectId: number;
+  /** The project's name: notification channels are routed by it (notifications[].project). */
+  projectName: string;
   now: number;
   /** Every instance of the project after this cycle (pending, firing, recently resolved), silences marked. */
   alerts: AlertView[];
@@ -170,7 +172,7 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
       if (options.notify) {
         try {
           const silences = options.silences ? await options.silences(project.id, now) : [];
-          await options.notify({ projectId: project.id, now, alerts: markSilenced(project.id, alerts, silences, now) });
+          await options.notify({ projectId: project.id, projectName: project.name, now, alerts: markSilenced(project.id, alerts, silences, now) });
         } catch (error) {
           log.error({ err: error, projectId: project.id }, 'alert notification dispatch failed');
         }

@@ -1,10 +1,14 @@
-// What the settings page shows about alerting (admin scope): the notification channels with a
-// per-channel test send, and the rules as the server runs them (vigil.yaml over the defaults).
-// Read-only: configuration lives in vigil.yaml, and these routes never change it.
-import type { FastifyInstance } from 'fastify';
+// What the settings page shows about alerting (admin scope): the notification channels of the
+// caller's project with a per-channel test send, and the rules as the server runs them (vigil.yaml
+// over the defaults). Read-only: configuration lives in vigil.yaml, and these routes never change
+// it. Another project's channel is answered as if it did not exist (404), never 403: its name
+// alone says whom that project pages.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertingConfig } from './alerting-config.js';
 import { formatDuration } from '@vigil/protocol';
+import { visibleTo } from './notify/channel-project.js';
 import { createNotifier, type ChannelConfig } from './notify/notifier.js';
+import type { Store } from '../store/store.js';
 import { requireScope, type Authenticator } from '../web/auth.js';
 import { ApiError } from '../web/errors.js';
 
@@ -37,19 +41,31 @@ const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export async function settingsRoutes(
   app: FastifyInstance,
-  deps: { auth: Authenticator; alerting: () => { config: AlertingConfig; counters: () => Record<string, { sent: number; failed: number; dropped: number }> } },
+  deps: {
+    auth: Authenticator;
+    store: Pick<Store, 'getProject'>;
+    alerting: () => { config: AlertingConfig; counters: () => Record<string, { sent: number; failed: number; dropped: number }> };
+  },
 ): Promise<void> {
   app.addHook('onRequest', requireScope(deps.auth, 'admin'));
 
-  app.get('/api/settings/channels', async () => {
-    const { config, counters } = deps.alerting();
-    const c = counters();
+  /** The channels the caller's project may see: its own, and the server-wide ones for `default`. */
+  async function channelsOf(request: FastifyRequest): Promise<ChannelConfig[]> {
+    const project = await deps.store.getProject(request.principal!.projectId);
+    if (!project) return [];
+    return deps.alerting().config.notifications.filter((ch) => visibleTo(ch.project, project.name));
+  }
+
+  app.get('/api/settings/channels', async (request) => {
+    const c = deps.alerting().counters();
     return {
-      channels: config.notifications.map((ch) => ({
+      channels: (await channelsOf(request)).map((ch) => ({
         name: ch.name,
         type: ch.type,
+        project: ch.project,
         url: maskUrl(ch.url),
-        send_resolved: ch.sendResolved,
+        urls: ch.urls.map(maskUrl),
+        send_resolved: ch.type === 'alertmanager' ? null : ch.sendResolved,
         timeout: formatDuration(ch.timeoutMs),
         counters: c[ch.name] ?? { sent: 0, failed: 0, dropped: 0 },
       })),
@@ -58,7 +74,7 @@ export async function settingsRoutes(
 
   app.post<{ Params: { name: string } }>('/api/settings/channels/:name/test', async (request) => {
     const { config } = deps.alerting();
-    const channel: ChannelConfig | undefined = config.notifications.find((c) => c.name === request.params.name);
+    const channel: ChannelConfig | undefined = (await channelsOf(request)).find((c) => c.name === request.params.name);
     if (!channel) throw new ApiError('NOT_FOUND', `no notification channel named '${request.params.name}'`);
     // A notifier of its own for this one channel, so the test never enters the real groups and repeats.
     const memory = new Map<string, unknown>();

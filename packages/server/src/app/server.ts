@@ -114,7 +114,7 @@ export async function createVigilServer(options: VigilServerOptions = {}): Promi
     ingestPlugins: [otlp.plugin],
     publicPlugins: [
       ...dashboard.publicPlugins,
-      async (scope) => settingsRoutes(scope, { auth, alerting: () => ({ config: alerting.config, counters: () => alerting.notifier.counters() }) }),
+      async (scope) => settingsRoutes(scope, { auth, store, alerting: () => ({ config: alerting.config, counters: () => alerting.notifier.counters() }) }),
       async (scope) => metricsRoutes(scope, { auth, fleet: fleetMetrics, self: metrics, public: config.metrics.public, defaultProjectId: defaultProject.id }),
     ],
   });

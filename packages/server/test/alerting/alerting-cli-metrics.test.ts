@@ -68,7 +68,10 @@ notifications: [{ type: webhook, name: oncall, url: ${receiver.url} }]
       await stepThrough(vigil, [T0 + 60_000]);
       const after = await scrape();
       expect(after).toContain('vigil_notifications_sent_total{channel="oncall"} 1');
-      expect(after).toContain('vigil_alerts_firing{alertname="IterationLimitHit",severity="warning"} 1');
+      // Which agent fires shows in the agent label; the rule's zero series (no agent) stays.
+      expect(after).toContain('vigil_alerts_firing{alertname="IterationLimitHit",agent="bot",severity="warning"} 1');
+      expect(after).toContain('vigil_alerts_firing{alertname="IterationLimitHit",severity="warning"} 0');
+      expect(after).not.toMatch(/vigil_alerts_firing\{[^}]*agent=""/);
       expect(after).toContain('vigil_alert_evaluations_total 1');
     } finally {
       await vigil.close();

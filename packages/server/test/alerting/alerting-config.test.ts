@@ -57,6 +57,18 @@ notifications:
     expect(alerting.custom[0]!.agentRegex!.test('support_bot')).toBe(true);
     expect(alerting.anomaly).toMatchObject({ sensitivity: 'low', excludeAgents: ['batch_bot'], agentExcludeMetrics: { chat_bot: ['volume'] } });
     expect(alerting.notifications.map((n) => [n.name, n.type, n.sendResolved])).toEqual([['webhook-0', 'webhook', true], ['slack-1', 'slack', true]]);
+    // Without project: a channel belongs to the default project only.
+    expect(alerting.notifications.map((n) => n.project)).toEqual(['default', 'default']);
+  });
+
+  it('reads an Alertmanager HA set, a resend delay and per-project channels', () => {
+    const { alerting } = alertingFromYaml(`
+notifications:
+  - { type: alertmanager, name: am, project: team-a, urls: [http://am-1:9093, "http://am-2:9093/prefix/"], resend_delay: 30s }
+  - { type: alertmanager, url: http://am:9093, project: "*" }
+`);
+    expect(alerting.notifications[0]).toMatchObject({ name: 'am', type: 'alertmanager', project: 'team-a', urls: ['http://am-1:9093', 'http://am-2:9093/prefix/'], resendDelayMs: 30_000 });
+    expect(alerting.notifications[1]).toMatchObject({ name: 'alertmanager-1', project: '*', urls: ['http://am:9093'], resendDelayMs: 60_000 });
   });
 
   const bad: [string, string, string, number][] = [
@@ -69,6 +81,14 @@ notifications:
     ['a non-http URL', 'notifications:\n  - { type: slack, url: "ftp://x/y" }\n', 'notifications[0].url', 2],
     ['an unknown channel type', 'notifications:\n  - { type: email, url: "http://x" }\n', 'notifications[0].type', 2],
     ['an unknown channel field', 'notifications:\n  - type: webhook\n    url: http://x\n    retries: 3\n', 'notifications[0].retries', 4],
+    ['several URLs on a webhook channel', 'notifications:\n  - { type: webhook, urls: ["http://a", "http://b"] }\n', 'notifications[0].urls', 2],
+    ['a bad URL in an Alertmanager HA set', 'notifications:\n  - type: alertmanager\n    urls:\n      - http://am-1:9093\n      - am-2\n', 'notifications[0].urls[1]', 5],
+    ['an Alertmanager listed twice', 'notifications:\n  - { type: alertmanager, urls: ["http://am:9093", "http://am:9093"] }\n', 'notifications[0].urls[1]', 2],
+    ['url and urls both', 'notifications:\n  - { type: alertmanager, url: "http://a", urls: ["http://b"] }\n', 'notifications[0].urls', 2],
+    ['a resend delay not shorter than resolve_timeout', 'notifications:\n  - { type: alertmanager, url: "http://am:9093", resend_delay: 5m }\n', 'notifications[0].resend_delay', 2],
+    ['a resend delay on a webhook', 'notifications:\n  - { type: webhook, url: "http://x", resend_delay: 1m }\n', 'notifications[0].resend_delay', 2],
+    ['send_resolved on an Alertmanager channel', 'notifications:\n  - { type: alertmanager, url: "http://am:9093", send_resolved: false }\n', 'notifications[0].send_resolved', 2],
+    ['an empty project', 'notifications:\n  - { type: webhook, url: "http://x", project: "" }\n', 'notifications[0].project', 2],
     ['a custom rule without metric', 'alerting:\n  custom:\n    - { name: X, op: ">", threshold: 1 }\n', 'alerting.custom[0].metric', 3],
     ['a custom rule named like a built-in', 'alerting:\n  custom:\n    - { name: SuccessRateDrop, metric: runs, op: ">", threshold: 1 }\n', 'alerting.custom[0].name', 3],
     ['a custom rate threshold above 1', 'alerting:\n  custom:\n    - { name: X, metric: success_rate, op: "<", threshold: 90 }\n', 'alerting.custom[0].threshold', 3],

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
+import type { VigilConfig } from '../../src/config/vigil-config.js';
 import { createVigilServer, type VigilServer } from '../../src/app/server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,7 +30,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { now?: () => number } = {}): Promise<Harness> {
+export async function startHarness(options: { now?: () => number; config?: VigilConfig } = {}): Promise<Harness> {
   const dist = await buildDashboard();
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-browser-db-'));
   const vigil = await createVigilServer({
@@ -38,6 +39,7 @@ export async function startHarness(options: { now?: () => number } = {}): Promis
     dashboardDir: dist,
     logger: false,
     now: options.now,
+    config: options.config,
     // Tests evaluate alerts at the times they choose.
     alerting: { start: false },
   });

@@ -28,15 +28,15 @@ describe('channel queues', () => {
     const memory = new Map<string, unknown>();
     const notifier = createNotifier({
       channels: [
-        { name: 'slack', type: 'slack', url: slack.url, sendResolved: true, timeoutMs: 1_000, maxAlerts: 0, maxQueueSize: 10, headers: {} },
-        { name: 'hook', type: 'webhook', url: hook.url, sendResolved: true, timeoutMs: 1_000, maxAlerts: 0, maxQueueSize: 10, headers: {} },
+        { name: 'slack', type: 'slack', url: slack.url, urls: [slack.url], project: 'default', resendDelayMs: 60_000, sendResolved: true, timeoutMs: 1_000, maxAlerts: 0, maxQueueSize: 10, headers: {} },
+        { name: 'hook', type: 'webhook', url: hook.url, urls: [hook.url], project: 'default', resendDelayMs: 60_000, sendResolved: true, timeoutMs: 1_000, maxAlerts: 0, maxQueueSize: 10, headers: {} },
       ],
       timing: { groupWaitMs: 0, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 },
       state: { get: async () => new Map(memory), put: async (_p, entries) => { for (const [k, v] of entries) if (v === undefined) memory.delete(k); else memory.set(k, v); } },
       externalUrl: 'http://vigil.test',
     });
     const started = Date.now();
-    await notifier.handle({ projectId: 1, now: T0, alerts: [firing('a'), firing('b')] });
+    await notifier.handle({ projectId: 1, projectName: 'default', now: T0, alerts: [firing('a'), firing('b')] });
     // Both groups reach the webhook while Slack still hangs on its first message.
     while (hook.received.length < 2 && Date.now() - started < 3_000) await new Promise((r) => setTimeout(r, 10));
     expect(hook.received).toHaveLength(2);

@@ -28,7 +28,10 @@ describe('notifier', () => {
   const memory = new Map<string, unknown>();
 
   const make = (channel: Partial<ChannelConfig> = {}, timing = { groupWaitMs: 30_000, groupIntervalMs: 5 * MIN, repeatIntervalMs: 4 * 3_600_000 }) => createNotifier({
-    channels: [{ name: 'hook', type: 'webhook', url: receiver.url, sendResolved: true, timeoutMs: 2_000, maxAlerts: 0, maxQueueSize: 10, headers: {}, ...channel }],
+    channels: [{
+      name: 'hook', type: 'webhook', url: receiver.url, urls: [channel.url ?? receiver.url], project: 'default', resendDelayMs: 60_000,
+      sendResolved: true, timeoutMs: 2_000, maxAlerts: 0, maxQueueSize: 10, headers: {}, ...channel,
+    }],
     timing,
     state: {
       get: async (_p, prefix) => new Map([...memory].filter(([k]) => k.startsWith(prefix))),
@@ -40,7 +43,7 @@ describe('notifier', () => {
   /** Hands the notifier the same alerts at each time and returns the bodies received. */
   async function at(times: number[], alerts: AlertView[] | ((t: number) => AlertView[])): Promise<WebhookBody[]> {
     for (const t of times) {
-      await notifier.handle({ projectId: 1, now: t, alerts: typeof alerts === 'function' ? alerts(t) : alerts });
+      await notifier.handle({ projectId: 1, projectName: 'default', now: t, alerts: typeof alerts === 'function' ? alerts(t) : alerts });
       await notifier.idle();
     }
     return receiver.received.map((r) => r.body as WebhookBody);
