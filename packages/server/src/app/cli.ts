@@ -98,9 +98,12 @@ async function keys(argv: string[]): Promise<void> {
       console.log(`Created key ${created.record.id} (${scopes.join(',')}) in project '${project.name}'.`);
       console.log(`Secret (shown once): ${created.key}`);
     } else if (sub === 'list') {
+      // Projects by name, as `keys create --project` and everything else names them.
+      const projectNames = new Map((await store.listProjects()).map((p) => [p.id, p.name]));
       for (const k of await store.listApiKeys()) {
         const state = k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : 'active';
-        console.log(`${k.id}\tproject=${k.project_id}\t${k.scopes.join(',')}\t${state}\t${k.name}`);
+        const project = projectNames.get(k.project_id) ?? String(k.project_id);
+        console.log(`${k.id}\tproject=${project}\t${k.scopes.join(',')}\t${state}\t${k.name}`);
       }
     } else if (sub === 'revoke') {
       const id = parsed.positionals[0];

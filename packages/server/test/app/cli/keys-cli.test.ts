@@ -44,7 +44,7 @@ describe('vigil CLI', () => {
     const id = /Created key (vk_[0-9a-f]+)/.exec(created)?.[1];
     const secret = /Secret \(shown once\): (vgl_\S+)/.exec(created)?.[1];
     expect(id && secret).toBeTruthy();
-    expect(vigil('keys', 'list', '--db', db)).toMatch(new RegExp(`${id}\\s+project=1\\s+ingest\\s+active\\s+agents`));
+    expect(vigil('keys', 'list', '--db', db)).toMatch(new RegExp(`${id}\\s+project=default\\s+ingest\\s+active\\s+agents`));
 
     server = await startChildServer(['--db', db]);
     const post = () => fetch(`${server!.url}/metrics`, {
@@ -61,6 +61,17 @@ describe('vigil CLI', () => {
     await server.exited;
     server = await startChildServer(['--db', db]);
     expect((await post()).status).toBe(401);
+  });
+
+  it('lists each key with its project by name, as keys create --project names it', () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-keys-'));
+    const db = join(dir, 'vigil.db');
+    vigil('keys', 'create', '--name', 'ops', '--scopes', 'admin', '--db', db);
+    vigil('keys', 'create', '--name', 'billing-agents', '--scopes', 'ingest', '--project', 'billing', '--db', db);
+    const listed = vigil('keys', 'list', '--db', db);
+    expect(listed).toMatch(/project=default\s+admin\s+active\s+ops/);
+    expect(listed).toMatch(/project=billing\s+ingest\s+active\s+billing-agents/);
+    expect(listed).not.toMatch(/project=\d/);
   });
 
   it('refuses an unknown scope with exit code 2', () => {
