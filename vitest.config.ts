@@ -10,6 +10,8 @@ export default defineConfig({
     alias: {
       '@vigil/protocol': src('./packages/protocol/src/index.ts'),
       '@vigil/sdk': src('./packages/sdk/src/index.ts'),
+      // Subpaths first: an alias matches any import that starts with it.
+      '@vigil/server/anomaly': src('./packages/server/src/anomaly.ts'),
       '@vigil/server': src('./packages/server/src/index.ts'),
     },
   },

@@ -215,7 +215,7 @@ const RESERVED_LABELS = ['alertname', 'agent', 'severity'];
 
 function custom(f: Fields, taken: Set<string>): CustomRuleConfig {
   const name = f.string('name', NAME, 'a rule name of letters, digits and _ (it becomes the alertname)') ?? f.fail('name', 'is required');
-  if (taken.has(name)) f.fail('name', `'${name}' is already used by ${(BUILTIN_RULE_NAMES as readonly string[]).includes(name) || name === 'AnomalyDetected' ? 'a built-in rule' : 'another custom rule'}`);
+  if (taken.has(name)) f.fail('name', `'${name}' is already used by ${(BUILTIN_RULE_NAMES as readonly string[]).includes(name) || name === 'AnomalyDetected' || name === 'FleetAnomaly' ? 'a built-in rule' : 'another custom rule'}`);
   taken.add(name);
   const metric = f.oneOf<CustomMetric>('metric', CUSTOM_METRICS) ?? f.fail('metric', `is required (one of ${CUSTOM_METRICS.join(', ')})`);
   const op = f.oneOf<Comparison>('op', COMPARISONS) ?? f.fail('op', `is required (one of ${COMPARISONS.join(' ')})`);
@@ -257,6 +257,30 @@ function anomaly(f: Fields, into: AnomalyConfig): void {
       into.agentExcludeMetrics[agent] = a.list<AnomalyMetric>('exclude_metrics', ANOMALY_METRICS) ?? [];
     }
   }
+  if (f.has('fleet')) {
+    const fl = f.child('fleet', f.obj.fleet, ['min_agents', 'min_share', 'min_duration', 'window']);
+    into.fleet = {
+      minAgents: fl.int('min_agents', 2) ?? into.fleet.minAgents,
+      minShare: fl.number('min_share', (n) => n > 0 && n <= 1, 'a share above 0 and at most 1, such as 0.2') ?? into.fleet.minShare,
+      minDurationMinutes: wholeMinutes(fl, 'min_duration') ?? into.fleet.minDurationMinutes,
+      windowMinutes: wholeMinutes(fl, 'window') ?? into.fleet.windowMinutes,
+    };
+  }
+  if (f.has('min_duration')) {
+    const md = f.child('min_duration', f.obj.min_duration, ANOMALY_METRICS);
+    for (const m of ANOMALY_METRICS) {
+      const ms = wholeMinutes(md, m);
+      if (ms !== undefined) into.minDurationMs[m] = ms * 60_000;
+    }
+  }
+}
+
+/** A duration of whole minutes (the detector judges minutes), 1m to 1h; returned in minutes. */
+function wholeMinutes(f: Fields, key: string): number | undefined {
+  const ms = f.duration(key, 60_000, 3_600_000);
+  if (ms === undefined) return undefined;
+  if (ms % 60_000 !== 0) f.fail(key, 'must be a whole number of minutes, such as 3m');
+  return ms / 60_000;
 }
 
 const CHANNEL_KEYS = ['type', 'name', 'project', 'url', 'urls', 'send_resolved', 'timeout', 'max_alerts', 'max_queue_size', 'headers', 'resend_delay'];
@@ -326,12 +350,12 @@ export function parseAlertingConfig(config: VigilConfig): AlertingConfig {
     }
     if (a.has('custom')) {
       if (!Array.isArray(a.obj.custom)) a.fail('custom', 'must be a list of rules');
-      const taken = new Set<string>([...BUILTIN_RULE_NAMES, 'AnomalyDetected']);
+      const taken = new Set<string>([...BUILTIN_RULE_NAMES, 'AnomalyDetected', 'FleetAnomaly']);
       const list = new Fields(src, ['alerting', 'custom'], a.obj.custom as unknown as Record<string, unknown>);
       (a.obj.custom as unknown[]).forEach((item, i) => out.custom.push(custom(list.child(i, item, CUSTOM_KEYS), taken)));
     }
     if (a.has('anomaly')) {
-      anomaly(a.child('anomaly', a.obj.anomaly, [...COMMON_KEYS, 'sensitivity', 'metrics', 'exclude_agents', 'agents']), out.anomaly);
+      anomaly(a.child('anomaly', a.obj.anomaly, [...COMMON_KEYS, 'sensitivity', 'metrics', 'exclude_agents', 'agents', 'fleet', 'min_duration']), out.anomaly);
     }
   }
   if (root.has('notifications')) {

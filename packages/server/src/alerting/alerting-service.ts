@@ -131,7 +131,7 @@ export function createAlertingService(options: AlertingServiceOptions): Alerting
       return [
         ...(Object.keys(current.rules) as (keyof typeof current.rules)[]).filter((n) => current.rules[n].enabled).map((n) => ({ name: n, severity: current.rules[n].severity })),
         ...current.custom.filter((c) => c.enabled).map((c) => ({ name: c.name, severity: c.severity })),
-        ...(anomaly ? [{ name: 'AnomalyDetected', severity: current.anomaly.severity }] : []),
+        ...(anomaly ? [{ name: 'AnomalyDetected', severity: current.anomaly.severity }, { name: 'FleetAnomaly', severity: current.anomaly.severity }] : []),
       ];
     },
     reloadRules(file) {

@@ -108,14 +108,14 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
         observations = await rule.evaluate(ctx);
       } catch (error) {
         // A broken rule keeps its instances as they are rather than resolving them falsely.
-        failedRules.add(rule.name);
+        for (const name of rule.alertnames ?? [rule.name]) failedRules.add(name);
         report.ruleErrors++;
         log.error({ err: error, rule: rule.name, projectId }, 'alert rule failed');
         continue;
       }
       for (const obs of observations) found.set(labelKey(obs.labels), { obs, timing: rule.timing });
     }
-    const timingOf = new Map(rules.map((r) => [r.name, r.timing]));
+    const timingOf = new Map(rules.flatMap((r) => (r.alertnames ?? [r.name]).map((name) => [name, r.timing] as const)));
 
     const upserts: AlertInstance[] = [];
     const deletes: string[] = [];

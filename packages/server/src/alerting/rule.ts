@@ -22,6 +22,8 @@ export interface RuleNeeds {
 export interface Rule {
   /** The alertname, exactly as DESIGN.md spells it (or the custom rule's name). */
   readonly name: string;
+  /** Every alertname its instances carry, when more than `name` (the anomaly rule's FleetAnomaly). */
+  readonly alertnames?: readonly string[];
   readonly timing: StepTiming;
   readonly needs: RuleNeeds;
   /** Findings whose condition holds at `ctx.data.now`; one per label set. */

@@ -47,7 +47,13 @@ alerting:
     AgentLooping: { repeats: 3, enabled: false }
   custom:
     - { name: ExpensiveAgent, metric: cost_usd, op: ">", threshold: 5, window: 1h, agent_regex: "support_.*", labels: { team: billing } }
-  anomaly: { enabled: true, sensitivity: low, exclude_agents: [batch_bot], agents: { chat_bot: { exclude_metrics: [volume] } } }
+  anomaly:
+    enabled: true
+    sensitivity: low
+    exclude_agents: [batch_bot]
+    agents: { chat_bot: { exclude_metrics: [volume] } }
+    fleet: { min_agents: 5, min_share: 0.3, min_duration: 4m }
+    min_duration: { volume: 10m, success_rate: 2m }
 notifications:
   - { type: webhook, url: http://127.0.0.1:9093/hook, send_resolved: true }
   - { type: slack, url: https://hooks.slack.example/T000/B000/XXX }
@@ -56,6 +62,8 @@ notifications:
     expect(alerting.custom[0]).toMatchObject({ name: 'ExpensiveAgent', metric: 'cost_usd', op: '>', threshold: 5, windowMs: 3_600_000, labels: { team: 'billing' } });
     expect(alerting.custom[0]!.agentRegex!.test('support_bot')).toBe(true);
     expect(alerting.anomaly).toMatchObject({ sensitivity: 'low', excludeAgents: ['batch_bot'], agentExcludeMetrics: { chat_bot: ['volume'] } });
+    expect(alerting.anomaly.fleet).toEqual({ minAgents: 5, minShare: 0.3, minDurationMinutes: 4, windowMinutes: 5 });
+    expect(alerting.anomaly.minDurationMs).toEqual({ volume: 600_000, success_rate: 120_000 });
     expect(alerting.notifications.map((n) => [n.name, n.type, n.sendResolved])).toEqual([['webhook-0', 'webhook', true], ['slack-1', 'slack', true]]);
     // Without project: a channel belongs to the default project only.
     expect(alerting.notifications.map((n) => n.project)).toEqual(['default', 'default']);
@@ -93,6 +101,10 @@ notifications:
     ['a custom rule named like a built-in', 'alerting:\n  custom:\n    - { name: SuccessRateDrop, metric: runs, op: ">", threshold: 1 }\n', 'alerting.custom[0].name', 3],
     ['a custom rate threshold above 1', 'alerting:\n  custom:\n    - { name: X, metric: success_rate, op: "<", threshold: 90 }\n', 'alerting.custom[0].threshold', 3],
     ['an unknown anomaly metric', 'alerting:\n  anomaly:\n    metrics: [volume, vibes]\n', 'alerting.anomaly.metrics', 3],
+    ['a fleet share above 1', 'alerting:\n  anomaly:\n    fleet:\n      min_share: 20\n', 'alerting.anomaly.fleet.min_share', 4],
+    ['a fleet of one agent', 'alerting:\n  anomaly:\n    fleet: { min_agents: 1 }\n', 'alerting.anomaly.fleet.min_agents', 3],
+    ['a minimum duration on an unknown metric', 'alerting:\n  anomaly:\n    min_duration:\n      vibes: 3m\n', 'alerting.anomaly.min_duration.vibes', 4],
+    ['a minimum duration of seconds', 'alerting:\n  anomaly:\n    min_duration:\n      volume: 90s\n', 'alerting.anomaly.min_duration.volume', 4],
   ];
   for (const [what, yaml, field, line] of bad) {
     it(`stops on ${what}, naming file, line and field`, () => {

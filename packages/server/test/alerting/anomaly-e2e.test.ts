@@ -59,7 +59,9 @@ notifications: [{ type: webhook, url: ${receiver.url} }]
     expect(anomaly!.version).toBe('4');
     expect(anomaly!.status).toBe('firing');
     expect(anomaly!.labels).toEqual({ alertname: 'AnomalyDetected', agent: 'support_bot', metric: 'tokens_per_run', direction: 'up', severity: 'warning' });
-    expect(anomaly!.annotations.why).toMatch(/^tokens per run [\d,.]+ tokens( \(mean of the last \d+ minutes\))? is 2\.\d× its usual (99\d|1,0\d\d) tokens/);
+    // The wording is the detector core's own (explainAnomaly), the same in every alert.
+    expect(anomaly!.annotations.why).toMatch(/^tokens per run [\d,.]+ tokens( over the last \d+ points)?, 2\.\dx its usual (99\d|1,0\d\d) tokens/);
+    expect(anomaly!.annotations.metrics?.split(',')).toContain('tokens_per_run');
     expect(anomaly!.annotations.summary).toContain('support_bot');
     expect(anomaly!.annotations.runs_url).toContain('agent_name=support_bot');
     // No threshold rule sees this: 2.5× is far below TokenBudgetOverrun's 10×.

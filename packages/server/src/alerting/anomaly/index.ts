@@ -4,3 +4,8 @@ export type { AnomalyDetector, AnomalyPoint, AnomalyVerdict, DetectorOptions, De
 export { METRIC_PROFILES, metricProfile } from './metrics.js';
 export type { MetricName, MetricProfile, NoiseModel, WatchedDirection } from './metrics.js';
 export { explainAnomaly, baselineContext } from './explain.js';
+export { createFleetDetector, restoreFleetDetector } from './fleet-detector.js';
+export type { FleetDetector, FleetDetectorState, FleetPoint, IncidentChange } from './fleet-detector.js';
+export { DEFAULT_FLEET, DEFAULT_MIN_DURATION_MINUTES, resolveFleetOptions } from './fleet-options.js';
+export type { FleetDetectorOptions, FleetOptions, ResolvedFleetDetectorOptions } from './fleet-options.js';
+export type { SeriesState, SignalEvidence } from './series-signal.js';

@@ -1,21 +1,27 @@
-// AnomalyDetected: the streaming detector (alerts/anomaly/) run on every agent's per-minute rollup
-// metrics, with no rule written. Each cycle feeds the minutes completed since the last one; an
-// instance (agent, metric, direction) holds while that series' latest judged minute is anomalous.
-// Detector state and the minute cursor are stored together, so after a restart the missed minutes
-// are replayed from the rollups and nothing is learned twice or lost.
-import { createDetector, metricProfile, restoreDetector, type AnomalyDetector, type AnomalyVerdict, type DetectorState, type Sensitivity } from '../anomaly/index.js';
+// AnomalyDetected and FleetAnomaly: one fleet detector per project (createFleetDetector in
+// alerts/anomaly/) fed every settled minute of every agent's per-minute rollups, with no rule
+// written. Its open incidents become alert instances: an agent incident is one AnomalyDetected
+// instance naming every metric involved; a fleet incident is one FleetAnomaly instance plus, for
+// each agent it explains, an AnomalyDetected instance marked `explained_by` (the notifier does not
+// page those on their own). Detector state and the minute cursor are stored together, so after a
+// restart the missed minutes are replayed from the rollups and nothing is learned twice, lost or
+// paged again.
+import {
+  createFleetDetector, metricProfile, restoreFleetDetector,
+  type FleetDetector, type FleetDetectorState, type FleetOptions, type FleetPoint, type IncidentChange, type Sensitivity, type SeriesState,
+} from '../anomaly/index.js';
+import { labelKey } from '../labels.js';
 import { sketchQuantile } from '../../store/quantile-sketch.js';
 import type { AgentRollup } from '../../store/rollup.js';
 import { annotate, commonDefaults, round, type CommonRuleConfig, type Rule, type RuleContext } from '../rule.js';
 import type { Observation } from '../state.js';
+import { DEFAULT_FLEET } from '../anomaly/index.js';
 
 const MINUTE_MS = 60_000;
 /** A minute is judged once it is this old: runs arrive after they end, and late ones would otherwise be missed. */
 export const SETTLE_MS = 60_000;
 /** With no stored state, the detectors warm up on this much history (the detector's own window is 4h). */
 export const WARMUP_HISTORY_MS = 4 * 3_600_000;
-/** A verdict older than this no longer holds an alert: the agent stopped producing that metric. */
-export const STALE_VERDICT_MS = 15 * 60_000;
 /**
  * Each series' detector state is stored once per this many minutes, a tenth of the series each
  * minute, so no cycle pays for serialising them all. The stored cursor stays this far behind, and
@@ -41,12 +47,17 @@ export interface AnomalyConfig extends CommonRuleConfig {
   excludeAgents: string[];
   /** Per-agent metric opt-outs. */
   agentExcludeMetrics: Record<string, AnomalyMetric[]>;
+  /** When many agents move together: one FleetAnomaly (see DEFAULT_FLEET in alerts/anomaly/fleet-options.ts). */
+  fleet: FleetOptions;
+  /** Per-metric overrides of how long a deviation must last before it pages, ms. */
+  minDurationMs: Partial<Record<AnomalyMetric, number>>;
 }
 
 export const anomalyDefaults = (): AnomalyConfig => ({
-  // keep_firing_for: one quiet minute inside an incident must not resolve and re-fire it.
-  ...commonDefaults('warning'), keepFiringForMs: 5 * 60_000,
+  // The detector already holds an incident open through quiet spells (15 minutes), so no keep_firing_for.
+  ...commonDefaults('warning'),
   sensitivity: 'medium', metrics: [...ANOMALY_METRICS], excludeAgents: [], agentExcludeMetrics: {},
+  fleet: { ...DEFAULT_FLEET }, minDurationMs: {},
 });
 
 /** One agent-minute's metric values with the weight (runs or tool calls) behind each. */
@@ -69,46 +80,36 @@ export function minuteMetrics(r: AgentRollup): { metric: AnomalyMetric; value: n
   return out;
 }
 
-/** The one-line why: "p95 latency 2.3 s is 2.3× its usual 1.0 s for this hour of the week". */
-export function explainVerdict(v: AnomalyVerdict): string {
-  const p = metricProfile(v.metric);
-  const when = v.seasonality === 'hour_of_week' ? ' for this hour of the week' : v.seasonality === 'hour_of_day' ? ' for this hour of the day' : '';
-  const over = v.points > 1 ? ` (mean of the last ${v.points} minutes)` : '';
-  const rel = Number.isFinite(v.ratio) && v.ratio > 0 && p.noise !== 'rate'
-    ? `${v.ratio.toFixed(1)}× its usual ${p.format(v.expected)}`
-    : `${v.direction === 'up' ? 'up' : 'down'} from its usual ${p.format(v.expected)}`;
-  return `${p.label} ${p.format(v.observed)}${over} is ${rel}${when}`;
-}
 
 export interface AnomalyStateStore {
   get(projectId: number, prefix: string): Promise<Map<string, unknown>>;
   put(projectId: number, entries: [string, unknown][]): Promise<void>;
 }
 
-interface Series {
-  detector: AnomalyDetector;
-  last: AnomalyVerdict | null;
-}
-
 interface ProjectState {
   /** Exclusive end of the minutes fed so far. */
   cursor: number;
-  series: Map<string, Series>;
-}
-
-interface StoredSeries {
-  detector: DetectorState;
-  last: AnomalyVerdict | null;
+  detector: FleetDetector;
 }
 
 const CURSOR_KEY = 'anomaly/cursor';
+/** Incidents, streaks and per-series tracking: small, stored every cycle. */
+const FLEET_KEY = 'anomaly/fleet';
+const SERIES_PREFIX = 'anomaly/series/';
 /** A stable slice of a series key, 0 … PERSIST_SLICES−1. */
 function sliceOf(key: string): number {
   let h = 0;
   for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
   return h % PERSIST_SLICES;
 }
-const seriesKey = (agent: string, metric: string) => `anomaly/series/${metric}/${agent}`;
+
+/** A stored series: this version's { core, long }, or an earlier version's { detector, last } (its core state). */
+function storedSeries(value: unknown): SeriesState | null {
+  const v = value as Partial<SeriesState> & { detector?: SeriesState['core'] };
+  if (v.core) return { core: v.core, long: v.long ?? null };
+  if (v.detector) return { core: v.detector, long: null };
+  return null;
+}
 
 export interface AnomalyRule extends Rule {
   /** Stores every project's detector state now (on shutdown). */
@@ -124,39 +125,36 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
   const excluded = new Set(config.excludeAgents);
   const watched = (agent: string, metric: AnomalyMetric): boolean =>
     !excluded.has(agent) && config.metrics.includes(metric) && !(config.agentExcludeMetrics[agent] ?? []).includes(metric);
+  const minDurationMinutes: Record<string, number> = {};
+  for (const [m, v] of Object.entries(config.minDurationMs)) if (v !== undefined) minDurationMinutes[m] = v / MINUTE_MS;
+  const detectorOptions = { sensitivity: config.sensitivity, fleet: config.fleet, minDurationMinutes };
 
   async function load(projectId: number, settled: number): Promise<ProjectState> {
     let p = projects.get(projectId);
     if (p) return p;
     const stored = await deps.state.get(projectId, 'anomaly/');
     const cursor = stored.get(CURSOR_KEY) as number | undefined;
-    p = { cursor: cursor ?? settled - WARMUP_HISTORY_MS, series: new Map() };
+    const meta = stored.get(FLEET_KEY) as FleetDetectorState | undefined;
+    const fresh = createFleetDetector(detectorOptions).serialize();
+    // Options come from the config, not the stored state: a changed config applies after a restart.
+    const state: FleetDetectorState = meta ? { ...meta, options: fresh.options, series: {} } : fresh;
     for (const [key, value] of stored) {
-      if (!key.startsWith('anomaly/series/')) continue;
-      const v = value as StoredSeries;
-      p.series.set(key, { detector: restoreDetector(v.detector), last: v.last });
+      if (!key.startsWith(SERIES_PREFIX)) continue;
+      const s = storedSeries(value);
+      if (s) state.series[key.slice(SERIES_PREFIX.length)] = s;
     }
+    p = { cursor: cursor ?? settled - WARMUP_HISTORY_MS, detector: restoreFleetDetector(state) };
     projects.set(projectId, p);
     return p;
   }
 
-  /** Stores the series of some slices (or all with null), and a cursor every stored series has reached. */
+  /** Stores the series of some slices (or all with null), the incidents, and a cursor every stored series has reached. */
   async function save(projectId: number, p: ProjectState, slices: ReadonlySet<number> | null): Promise<void> {
+    const state = p.detector.serialize(slices === null ? undefined : (key) => slices.has(sliceOf(key)));
     const entries: [string, unknown][] = [[CURSOR_KEY, slices === null ? p.cursor : p.cursor - PERSIST_SLICES * MINUTE_MS]];
-    for (const [key, s] of p.series) {
-      if (slices !== null && !slices.has(sliceOf(key))) continue;
-      entries.push([key, { detector: s.detector.serialize(), last: s.last } satisfies StoredSeries]);
-    }
+    for (const [key, s] of Object.entries(state.series)) entries.push([SERIES_PREFIX + key, s]);
+    entries.push([FLEET_KEY, { ...state, series: {} } satisfies FleetDetectorState]);
     await deps.state.put(projectId, entries);
-  }
-
-  function feed(p: ProjectState, agent: string, metric: AnomalyMetric, t: number, value: number, weight: number): void {
-    if (!watched(agent, metric)) return;
-    const key = seriesKey(agent, metric);
-    let s = p.series.get(key);
-    if (!s) p.series.set(key, (s = { detector: createDetector({ metric, sensitivity: config.sensitivity }), last: null }));
-    const v = s.detector.update({ t, value, weight });
-    if (v.evidence === 'ok') s.last = v;
   }
 
   async function advance(projectId: number, now: number): Promise<ProjectState> {
@@ -167,26 +165,14 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
     const to = Math.min(settled, from + MAX_CATCHUP_MINUTES * MINUTE_MS);
     if (to <= from) return p;
     const rows = await deps.minuteRollups(projectId, from, to);
-    const byMinute = new Map<number, Map<string, AgentRollup>>();
+    const byMinute = new Map<number, FleetPoint[]>();
     for (const r of rows) {
       let m = byMinute.get(r.bucket_start);
-      if (!m) byMinute.set(r.bucket_start, (m = new Map()));
-      m.set(r.agent_name, r);
+      if (!m) byMinute.set(r.bucket_start, (m = []));
+      for (const x of minuteMetrics(r)) if (watched(r.agent_name, x.metric)) m.push({ agent: r.agent_name, ...x });
     }
-    const agents = new Set<string>(rows.map((r) => r.agent_name));
-    for (const key of p.series.keys()) agents.add(key.slice(key.indexOf('/', 'anomaly/series/'.length) + 1));
-    for (let t = from; t < to; t += MINUTE_MS) {
-      const minute = byMinute.get(t);
-      for (const agent of agents) {
-        const r = minute?.get(agent);
-        // A minute without runs is a real zero for volume, and no data for everything else.
-        if (!r) {
-          feed(p, agent, 'volume', t, 0, 0);
-          continue;
-        }
-        for (const m of minuteMetrics(r)) feed(p, agent, m.metric, t, m.value, m.weight);
-      }
-    }
+    // A minute without runs is a real zero for volume: the detector fills it in for every agent it knows.
+    for (let t = from; t < to; t += MINUTE_MS) p.detector.update(t, byMinute.get(t) ?? []);
     p.cursor = to;
     const slices = new Set<number>();
     for (let t = from; t < to; t += MINUTE_MS) slices.add(Math.floor(t / MINUTE_MS) % PERSIST_SLICES);
@@ -194,39 +180,87 @@ export function anomalyDetected(config: AnomalyConfig, deps: {
     return p;
   }
 
+  function agentObservation(ctx: RuleContext, inc: IncidentChange): Observation {
+    const agent = inc.agents[0]!;
+    const metric = inc.metrics[0]!;
+    const e = inc.evidence?.[metric];
+    const p = metricProfile(metric);
+    const others = inc.metrics.slice(1).map((m) => metricProfile(m).label);
+    return {
+      labels: { alertname: 'AnomalyDetected', agent, metric, direction: inc.direction, severity: config.severity },
+      value: round(e?.observed ?? 0, 4),
+      annotations: annotate({
+        summary: `${agent}: ${inc.explanation}${others.length ? ` (also ${others.join(', ')})` : ''}`,
+        description: `The anomaly detector opened an incident on ${agent}: ${inc.explanation}.` +
+          (others.length ? ` It also moved ${others.join(', ')}.` : '') +
+          ` No rule was written for this; it departs from the agent's own baselines (sensitivity '${config.sensitivity}').`,
+        metrics: inc.metrics.join(','),
+        value: e ? String(round(e.observed, 4)) : undefined,
+        baseline: e ? `${p.format(e.expected)} (${e.horizon === 'days' ? 'same hours yesterday / last week' : 'recent robust baseline'})` : undefined,
+        why: inc.explanation,
+        score: e ? String(round(e.score, 2)) : undefined,
+        runs_url: ctx.runListUrl({ agent_name: agent, from: inc.startsAt, to: ctx.data.now }),
+      }),
+    };
+  }
+
+  function fleetObservations(ctx: RuleContext, inc: IncidentChange): Observation[] {
+    const metric = inc.metrics[0]!;
+    const p = metricProfile(metric);
+    const labels = { alertname: 'FleetAnomaly', metric, direction: inc.direction, severity: config.severity };
+    const key = labelKey(labels);
+    const out: Observation[] = [{
+      labels,
+      value: Number.isFinite(inc.magnitude) ? round(inc.magnitude, 4) : 0,
+      annotations: annotate({
+        summary: inc.explanation,
+        description: `${p.label} moved ${inc.direction} on ${inc.agents.length} of ${inc.agentsTotal ?? inc.agents.length} agents of this project at once: ` +
+          `one incident for the fleet (a provider, a region, a deploy or a calendar day), not one per agent.` +
+          (inc.metrics.length > 1 ? ` Also moved: ${inc.metrics.slice(1).map((m) => metricProfile(m).label).join(', ')}.` : ''),
+        metrics: inc.metrics.join(','),
+        agents: inc.agents.join(','),
+        agents_affected: String(inc.agents.length),
+        agents_total: String(inc.agentsTotal ?? inc.agents.length),
+        magnitude: Number.isFinite(inc.magnitude) ? String(round(inc.magnitude, 2)) : undefined,
+      }),
+    }];
+    for (const agent of inc.agents) {
+      const e = inc.agentEvidence?.[agent];
+      out.push({
+        labels: { alertname: 'AnomalyDetected', agent, metric, direction: inc.direction, severity: config.severity },
+        value: round(e?.observed ?? 0, 4),
+        annotations: annotate({
+          summary: `${agent}: ${e?.explanation ?? `${p.label} anomalous`} (part of a fleet anomaly)`,
+          description: `Explained by the FleetAnomaly "${inc.explanation}"; not notified on its own.`,
+          metrics: metric,
+          value: e ? String(round(e.observed, 4)) : undefined,
+          baseline: e ? p.format(e.expected) : undefined,
+          why: e?.explanation,
+          score: e ? String(round(e.score, 2)) : undefined,
+          explained_by: key,
+          runs_url: ctx.runListUrl({ agent_name: agent, from: inc.startsAt, to: ctx.data.now }),
+        }),
+      });
+    }
+    return out;
+  }
+
   return {
     name: 'AnomalyDetected',
+    alertnames: ['AnomalyDetected', 'FleetAnomaly'],
     timing: config,
     needs: { windowMs: 0 },
     async evaluate(ctx: RuleContext) {
-      const now = ctx.data.now;
-      const p = await advance(ctx.projectId, now);
-      const out: Observation[] = [];
-      for (const [key, s] of p.series) {
-        const v = s.last;
-        if (!v || !v.anomalous || now - v.t > STALE_VERDICT_MS) continue;
-        const agent = key.slice(key.indexOf('/', 'anomaly/series/'.length) + 1);
-        if (!watched(agent, v.metric as AnomalyMetric)) continue;
-        const profile = metricProfile(v.metric);
-        const why = explainVerdict(v);
-        const from = v.t - (v.points - 1) * MINUTE_MS;
-        out.push({
-          labels: { alertname: 'AnomalyDetected', agent, metric: v.metric, direction: v.direction, severity: config.severity },
-          value: round(v.observed, 4),
-          annotations: annotate({
-            summary: `${agent}: ${why}`,
-            description: `The anomaly detector flagged ${profile.label} of ${agent} (${v.direction}): observed ${profile.format(v.observed)}, ` +
-              `expected ${profile.format(v.expected)}, ${round(v.score, 1)} noise units away (threshold for '${config.sensitivity}' sensitivity). ` +
-              `No rule was written for this; it departs from the agent's own robust baseline.`,
-            value: String(round(v.observed, 4)),
-            baseline: `${profile.format(v.expected)} (${v.seasonality === 'none' ? 'recent median' : v.seasonality.replace(/_/g, ' ')})`,
-            why,
-            score: String(round(v.score, 2)),
-            runs_url: ctx.runListUrl({ agent_name: agent, from, to: v.t + MINUTE_MS }),
-          }),
-        });
+      const p = await advance(ctx.projectId, ctx.data.now);
+      const byKey = new Map<string, Observation>();
+      const open = p.detector.openIncidents();
+      // Fleet first, so that an agent's own incident on the same labels wins over the explained copy.
+      for (const inc of open) if (inc.scope === 'fleet') for (const o of fleetObservations(ctx, inc)) byKey.set(labelKey(o.labels), o);
+      for (const inc of open) if (inc.scope === 'agent' && watched(inc.agents[0]!, inc.metrics[0] as AnomalyMetric)) {
+        const o = agentObservation(ctx, inc);
+        byKey.set(labelKey(o.labels), o);
       }
-      return out;
+      return [...byKey.values()];
     },
     async persist() {
       for (const [projectId, p] of projects) await save(projectId, p, null);
