@@ -3,7 +3,7 @@
 // holiday in the evaluated week, log-normal run latency (a minute's p95 drawn from its runs),
 // fleet-wide one-minute slow-provider blips, hourly batch bursts on some agents, benign deploys,
 // and labelled incidents. Seeded and pure: the same seed draws the same fleet and minutes.
-import type { FleetPoint } from '../../packages/server/src/alerts/anomaly/index.js';
+import type { FleetPoint } from '../../packages/server/src/alerting/anomaly/index.js';
 import { gaussian, seededRandom } from '../lib/seeded-random.js';
 
 export const MINUTE_MS = 60_000;

@@ -3,7 +3,7 @@
 // Usage: npx tsx bench/fleet-incidents/run.ts [--seeds 1,2,3] [--agents 82] [--incidents 30] [--fleet 2]
 //        [--learn-days 7] [--eval-days 7] [--sensitivity medium]
 import { runFleetSuite } from './suite.js';
-import type { Sensitivity } from '../../packages/server/src/alerts/anomaly/index.js';
+import type { Sensitivity } from '../../packages/server/src/alerting/anomaly/index.js';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);

@@ -3,8 +3,8 @@
 // agent-scope incident naming one of its relevant metrics. Everything else opened in the evaluated
 // period is a false page (the holiday's page included, and agent pages a fleet incident should
 // have absorbed).
-import { createFleetDetector } from '../../packages/server/src/alerts/anomaly/index.js';
-import type { FleetDetectorOptions, IncidentChange } from '../../packages/server/src/alerts/anomaly/index.js';
+import { createFleetDetector } from '../../packages/server/src/alerting/anomaly/index.js';
+import type { FleetDetectorOptions, IncidentChange } from '../../packages/server/src/alerting/anomaly/index.js';
 import { createFleet, createMinuteSource, DAY_MINUTES, MINUTE_MS, RELEVANT_METRICS, START_MS, STEP_KINDS } from './generate.js';
 import type { FleetSpec, Incident, IncidentKind } from './generate.js';
 

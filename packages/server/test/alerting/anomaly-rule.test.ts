@@ -4,10 +4,10 @@
 // Per-minute rollups are built in memory; the rule's state store is a map, so a second rule
 // instance on it is a restart. Time is an argument: one evaluation a minute.
 import { describe, expect, it } from 'vitest';
-import { anomalyDefaults, anomalyDetected, type AnomalyStateStore } from '../../src/alerts/rules/anomaly-detected.js';
-import { createAlertData } from '../../src/alerts/alert-data.js';
-import { labelKey } from '../../src/alerts/labels.js';
-import type { Observation } from '../../src/alerts/state.js';
+import { anomalyDefaults, anomalyDetected, type AnomalyStateStore } from '../../src/alerting/rules/anomaly-detected.js';
+import { createAlertData } from '../../src/alerting/alert-data.js';
+import { labelKey } from '../../src/alerting/labels.js';
+import type { Observation } from '../../src/alerting/state.js';
 import { emptyAgentStats, type AgentRollup } from '../../src/store/rollup.js';
 import { addValue } from '../../src/store/quantile-sketch.js';
 import { MINUTE, T0, seededNoise } from './anomaly/series-helpers.js';
