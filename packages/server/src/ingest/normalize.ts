@@ -66,7 +66,11 @@ export function normalizeRun(run: Run, receivedAt: number, path: string, price: 
   const tokens = run.tokens ? tokenSplit(run.tokens) : sumSteps(steps);
   const tokensUsed = run.tokens_used ?? tokens.input + tokens.output;
   const model = run.model ?? steps.find((s) => s.model !== null)?.model ?? null;
-  const cost = run.cost_usd ?? (model !== null && price ? price(model, tokens) : null);
+  // A model call that answered without reporting usage (a stream without usage, say) leaves the
+  // run's cost unknown, never priced as if it used no tokens; a failed call is not billed.
+  const usageKnown = run.tokens !== undefined || run.tokens_used !== undefined
+    || ((run.steps?.length ?? 0) > 0 && run.steps!.every((s) => s.tokens !== undefined || s.error !== undefined));
+  const cost = run.cost_usd ?? (model !== null && price && usageKnown ? price(model, tokens) : null);
 
   return {
     run_id: run.run_id,

@@ -112,6 +112,18 @@ describe('POST /v1/runs', () => {
     expect(got.tokens_used).toBe(42);
   });
 
+  it('leaves the cost unknown when a model call that answered reported no usage, and prices failed calls at nothing', async () => {
+    const step = (extra: object) => ({ model: 'gpt-4o-mini', ...extra });
+    const runs = [
+      { run_id: 'no-usage', agent_name: 'a', completion_status: 'success', steps: [step({ tokens: { input: 100, output: 10 } }), step({})] },
+      { run_id: 'failed-call', agent_name: 'a', completion_status: 'error', steps: [step({ tokens: { input: 100, output: 10 } }), step({ error: { type: 'APIError' } })] },
+    ];
+    await vigil.app.inject({ method: 'POST', url: '/v1/runs', payload: { runs }, headers: auth() });
+    const get = async (id: string) => (await vigil.app.inject({ url: `/api/runs/${id}`, headers: auth() })).json();
+    expect((await get('no-usage')).cost_usd).toBeNull();
+    expect((await get('failed-call')).cost_usd).toBeGreaterThan(0);
+  });
+
   it('never duplicates a run sent three times; the last write wins', async () => {
     const runs = [makeRun({ run_id: 'idem-1' }), makeRun({ run_id: 'idem-2' }), makeRun({ run_id: 'idem-3' })];
     for (let i = 0; i < 3; i++) {

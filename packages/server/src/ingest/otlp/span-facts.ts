@@ -19,6 +19,12 @@
 //   gen_ai.usage.prompt_tokens/completion_tokens, gen_ai.usage.cache_read_input_tokens,
 //   gen_ai.usage.reasoning_tokens, gen_ai.completion.N.finish_reason/tool_calls.M.name,
 //   gen_ai.handoff.from_agent/to_agent (its OpenAI Agents SDK instrumentation).
+// - Vercel AI SDK (`experimental_telemetry`): ai.operationId ai.generateText / ai.streamText /
+//   ai.generateObject / ai.streamObject (the run, named from ai.telemetry.functionId, else
+//   resource.name), ai.*.doGenerate / ai.*.doStream (model calls), ai.toolCall (tool calls:
+//   ai.toolCall.name, ai.toolCall.id, ai.toolCall.args), ai.usage.inputTokens/outputTokens/
+//   cachedInputTokens/reasoningTokens (ai 5+; promptTokens/completionTokens before),
+//   ai.response.model/finishReason/id/toolCalls, ai.model.id, ai.telemetry.metadata.sessionId/userId.
 // - OpenAI Agents SDK spans exported over OTLP by those instrumentations: agent → agent,
 //   generation/response → llm, function → tool, handoff → handoff; the SDK's MaxTurnsExceeded
 //   error marks an iteration limit.
@@ -45,6 +51,12 @@ export interface SpanFacts {
   /** 0 unset, 1 ok, 2 error. */
   statusCode: number;
   agentName?: string;
+  /** The agent name is only the span's name (OpenInference's "Agent workflow" wrapper, say): a named agent inside wins. */
+  agentNameFromSpan?: boolean;
+  /** On model and tool spans: the agent or workflow they ran in, by attribute, for when that span never arrives. */
+  agentHint?: string;
+  /** The run ended as its last model call did: the AI SDK's streamText ends its span OK when the stream failed. */
+  endsWithLastCall?: boolean;
   toolName?: string;
   callId?: string;
   argsHash?: string;
@@ -98,24 +110,50 @@ function firstNum(a: Attributes, keys: readonly string[]): number | undefined {
 const clip = (s: string | undefined, max: number): string | undefined => (s === undefined ? undefined : s.length > max ? s.slice(0, max) : s);
 
 const KEYS = {
-  input: ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt'],
-  output: ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion'],
-  cached: ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read'],
-  reasoning: ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning'],
-  model: ['gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'gen_ai.request.model', 'llm.request.model_name'],
+  input: ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens'],
+  output: ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens'],
+  cached: [
+    'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read',
+    'ai.usage.cachedInputTokens', 'ai.usage.inputTokenDetails.cacheReadTokens',
+  ],
+  reasoning: [
+    'gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning',
+    'ai.usage.reasoningTokens', 'ai.usage.outputTokenDetails.reasoningTokens',
+  ],
+  model: ['gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'gen_ai.request.model', 'llm.request.model_name', 'ai.response.model', 'ai.model.id'],
   agent: ['gen_ai.agent.name', 'agent.name'],
-  tool: ['gen_ai.tool.name', 'tool.name'],
-  callId: ['gen_ai.tool.call.id', 'tool_call.id', 'tool.id'],
-  args: ['gen_ai.tool.call.arguments', 'tool.parameters', 'traceloop.entity.input', 'input.value'],
-  session: ['gen_ai.conversation.id', 'session.id', 'traceloop.association.properties.session_id'],
-  user: ['user.id', 'enduser.id', 'traceloop.association.properties.user_id'],
+  tool: ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.name'],
+  callId: ['gen_ai.tool.call.id', 'tool_call.id', 'tool.id', 'ai.toolCall.id'],
+  args: ['gen_ai.tool.call.arguments', 'tool.parameters', 'traceloop.entity.input', 'input.value', 'ai.toolCall.args', 'ai.toolCall.input'],
+  session: [
+    'gen_ai.conversation.id', 'session.id', 'traceloop.association.properties.session_id',
+    'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id', 'ai.telemetry.metadata.session.id',
+  ],
+  user: [
+    'user.id', 'enduser.id', 'traceloop.association.properties.user_id',
+    'ai.telemetry.metadata.userId', 'ai.telemetry.metadata.user_id', 'ai.telemetry.metadata.user.id',
+  ],
 } as const;
 
 const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'completion', 'responses']);
 const LLM_REQUEST_TYPES = new Set(['chat', 'completion', 'response', 'responses']);
+/** The Vercel AI SDK's top-level calls: each one is an agent loop (tool steps included). */
+const AI_SDK_RUNS = /^ai\.(generateText|streamText|generateObject|streamObject)$/;
+const AI_SDK_MODEL_CALLS = /^ai\.\w+\.(doGenerate|doStream)$/;
+
+/** The Vercel AI SDK names every span's job in ai.operationId; undefined for its other spans. */
+function aiSdkRole(operationId: string | undefined): SpanRole | undefined {
+  if (operationId === undefined) return undefined;
+  if (AI_SDK_RUNS.test(operationId)) return 'agent';
+  if (AI_SDK_MODEL_CALLS.test(operationId)) return 'llm';
+  if (operationId === 'ai.toolCall') return 'tool';
+  return undefined;
+}
 
 function roleOf(span: RawSpan): SpanRole {
   const a = span.attributes;
+  const aiSdk = aiSdkRole(str(a['ai.operationId']));
+  if (aiSdk !== undefined) return aiSdk;
   const op = str(a['gen_ai.operation.name']);
   if (op === 'invoke_agent') return 'agent';
   if (op === 'invoke_workflow') return 'workflow';
@@ -142,9 +180,21 @@ function roleOf(span: RawSpan): SpanRole {
   return 'other';
 }
 
-/** Tool names the model asked for, from OpenInference's, Traceloop's or GenAI's output messages. */
+/** Tool names the model asked for, from OpenInference's, Traceloop's, GenAI's or the AI SDK's output. */
 function requestedTools(a: Attributes): string[] | undefined {
   const found: string[] = [];
+  const aiSdkCalls = a['ai.response.toolCalls'];
+  if (typeof aiSdkCalls === 'string' && aiSdkCalls.length < 1_000_000) {
+    try {
+      const parsed = JSON.parse(aiSdkCalls) as unknown;
+      for (const c of Array.isArray(parsed) ? parsed : []) {
+        const name = (c as { toolName?: unknown }).toolName;
+        if (typeof name === 'string' && name !== '' && found.length < MAX_TOOL_CALLS_REQUESTED) found.push(clip(name, MAX_NAME)!);
+      }
+    } catch {
+      // Only content capture carries this; without it the run still has its tool calls.
+    }
+  }
   for (const key of Object.keys(a)) {
     if (found.length >= MAX_TOOL_CALLS_REQUESTED) break;
     if (/^llm\.output_messages\.\d+\.message\.tool_calls\.\d+\.tool_call\.function\.name$/.test(key)
@@ -173,7 +223,7 @@ function requestedTools(a: Attributes): string[] | undefined {
 function finishReason(a: Attributes): string | undefined {
   const reasons = a['gen_ai.response.finish_reasons'];
   if (Array.isArray(reasons)) return str(reasons[0] as AttrValue);
-  return str(reasons) ?? first(a, ['gen_ai.completion.0.finish_reason', 'llm.output_messages.0.message.finish_reason']);
+  return str(reasons) ?? first(a, ['gen_ai.completion.0.finish_reason', 'llm.finish_reason', 'llm.output_messages.0.message.finish_reason', 'ai.response.finishReason']);
 }
 
 function stripPrefix(name: string, prefix: RegExp): string | undefined {
@@ -203,8 +253,18 @@ export function spanFacts(span: RawSpan): SpanFacts {
 
   if (role === 'agent' || role === 'workflow') {
     const traceloopName = str(a['traceloop.span.kind']) ? first(a, ['traceloop.entity.name', 'traceloop.workflow.name']) : undefined;
-    facts.agentName = clip(first(a, KEYS.agent) ?? traceloopName ?? stripPrefix(span.name, /^(invoke_agent|invoke_workflow)\b/)
-      ?? (role === 'agent' || str(a['openinference.span.kind']) ? span.name || undefined : undefined), MAX_NAME);
+    // OpenInference's Agents SDK processor names an AGENT span's agent in graph.node.id.
+    const graphNode = role === 'agent' && str(a['openinference.span.kind']) ? first(a, ['graph.node.id']) : undefined;
+    // An AI SDK call without a functionId is named after its service (trace-to-runs), not "ai.generateText".
+    const named = str(a['ai.operationId']) !== undefined
+      ? first(a, ['ai.telemetry.functionId', 'resource.name'])
+      : first(a, KEYS.agent) ?? graphNode ?? traceloopName ?? stripPrefix(span.name, /^(invoke_agent|invoke_workflow)\b/);
+    if (/^ai\.stream(Text|Object)$/.test(str(a['ai.operationId']) ?? '')) facts.endsWithLastCall = true;
+    if (named !== undefined) facts.agentName = clip(named, MAX_NAME);
+    else if ((role === 'agent' || str(a['openinference.span.kind'])) && span.name !== '' && str(a['ai.operationId']) === undefined) {
+      facts.agentName = clip(span.name, MAX_NAME);
+      facts.agentNameFromSpan = true;
+    }
   }
   if (role === 'tool') {
     facts.toolName = clip(first(a, KEYS.tool) ?? first(a, ['traceloop.entity.name']) ?? stripPrefix(span.name, /^execute_tool\b/) ?? (span.name || 'unknown_tool'), MAX_NAME);
@@ -212,6 +272,7 @@ export function spanFacts(span: RawSpan): SpanFacts {
     const args = first(a, KEYS.args);
     if (args !== undefined) facts.argsHash = createHash('sha256').update(args).digest('hex');
   }
+  if (role === 'llm' || role === 'tool') facts.agentHint = clip(first(a, ['gen_ai.agent.name', 'traceloop.workflow.name', 'ai.telemetry.functionId']), MAX_NAME);
   if (role === 'handoff') facts.handoffTo = clip(first(a, ['gen_ai.handoff.to_agent']) ?? stripPrefix(span.name, /^handoff( to)?\b/i), MAX_NAME);
   if (role === 'llm' || role === 'agent' || role === 'workflow') {
     const input = firstNum(a, KEYS.input);
@@ -228,7 +289,7 @@ export function spanFacts(span: RawSpan): SpanFacts {
   }
   if (role === 'llm') {
     facts.finishReason = clip(finishReason(a), MAX_NAME);
-    facts.requestId = clip(first(a, ['gen_ai.response.id']), MAX_NAME);
+    facts.requestId = clip(first(a, ['gen_ai.response.id', 'ai.response.id']), MAX_NAME);
     facts.toolCallsRequested = requestedTools(a);
   }
   facts.sessionId = clip(first(a, KEYS.session), MAX_NAME);

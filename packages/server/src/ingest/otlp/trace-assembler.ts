@@ -5,7 +5,11 @@
 //
 // A trace is assembled at once when its root span (no parent) has arrived — exporters send a span
 // when it ends, and the root ends last — and otherwise by sweep() once no span has come for
-// `assembleAfterMs`. Spans arriving within `lateSpanWindowMs` of the trace's last one update its
+// `assembleAfterMs`. One exception to the wait: an agent or workflow span that failed while its
+// parent is missing. A run that threw is over: its spans have all ended before it (children end
+// first), and OpenInference's Agents SDK processor never ends the trace's root span when the run
+// throws, so waiting would only delay a failed run by assemble_after. If the parent does arrive
+// later, the runs are rewritten as for any late span. Spans arriving within `lateSpanWindowMs` of the trace's last one update its
 // runs; after that the trace is closed and later spans are refused (partial success).
 import { validateRun, type Run, type RunRecord } from '@vigil/protocol';
 import type { OtlpTraceState, OtlpHolding, RunWriter } from '../../store/store.js';
@@ -52,6 +56,13 @@ interface Pending {
   facts: SpanFacts[];
   /** Run ids last written from this trace: those it no longer yields are removed. */
   previousRunIds: string[];
+}
+
+/** True once a trace's runs can be written without waiting for more spans (see the top of the file). */
+export function readyToAssemble(facts: SpanFacts[]): boolean {
+  if (facts.some((f) => f.parentSpanId === '')) return true;
+  const held = new Set(facts.map((f) => f.spanId));
+  return facts.some((f) => (f.role === 'agent' || f.role === 'workflow') && f.statusCode === 2 && !held.has(f.parentSpanId));
 }
 
 export function createTraceAssembler(deps: TraceAssemblerDeps): TraceAssembler {
@@ -149,7 +160,7 @@ export function createTraceAssembler(deps: TraceAssemblerDeps): TraceAssembler {
               continue;
             }
             const facts = factsOf(state, new Map(mine.map((f) => [f.spanId, f])));
-            if (facts.some((f) => f.parentSpanId === '')) ready.push({ traceId: state.trace_id, facts, previousRunIds: state.run_ids });
+            if (readyToAssemble(facts)) ready.push({ traceId: state.trace_id, facts, previousRunIds: state.run_ids });
           }
           const done = ready.length > 0 ? await assemble(projectId, ready) : { runs: 0, refusedSpans: 0, problems: [] };
           return { late, ...done };

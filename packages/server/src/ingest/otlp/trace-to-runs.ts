@@ -9,8 +9,13 @@
 //   agent framework's generation span around the client's chat span) count once.
 // - Tool spans below a root are its tool calls; `timeout` comes from error.type or the message.
 // - The root span's status is the run's status.
-// - An llm span under no root is a one-iteration run named after its service.
+// - A run root named only by its span name (OpenInference's "Agent workflow" wrapper around the
+//   Agents SDK's agent) takes the name of the first named agent inside it.
 // - A span whose parent has not arrived is placed under the trace's only root when there is one.
+// - Otherwise, model and tool spans under the same missing span (an agent span that was never
+//   ended: OpenLLMetry's withAgent when the agent throws) are one run, named from the agent their
+//   spans name, and never `success`: the root that would say how it ended never came.
+// - An llm span under no root is a one-iteration run named after its agent hint, else its service.
 import {
   MAX_DURATION_MS, MAX_EPOCH_MS, MAX_STEPS_PER_RUN, MAX_TOOL_CALLS_PER_RUN, MAX_TRANSITIONS_PER_RUN, MIN_EPOCH_MS,
   type CompletionStatus, type Run, type Step, type ToolCall, type ToolStatus, type Transition,
@@ -18,6 +23,8 @@ import {
 import type { FactTokens, SpanFacts } from './span-facts.js';
 
 const UNKNOWN_SERVICE = 'unknown_service';
+/** The error of a run assembled without its root span, when none of its own spans failed. */
+export const ROOT_SPAN_MISSING = 'RootSpanMissing';
 const MAX_TAG = 256;
 const TIMEOUT = /time[ds]?[ _-]?out|deadline[ _-]?exceeded|ETIMEDOUT|ESOCKETTIMEDOUT/i;
 const ITERATION_LIMIT = /max[ _-]?turns|MaxTurnsExceeded|iteration[ _-]?limit|max[ _-]?iterations|recursion[ _-]?limit/i;
@@ -194,7 +201,10 @@ function agentRun(traceId: string, tree: Tree, root: SpanFacts, adopted: SpanFac
     .sort((a, b) => a.startMs - b.startMs);
   const tools = below.filter((s) => s.role === 'tool').sort((a, b) => a.startMs - b.startMs);
   const steps = llms.map((s) => step(tree, s));
-  const status = runStatus(root);
+  // A stream's error reaches the stream, not its root span: the run failed if its last call did.
+  const lastCall = llms[llms.length - 1];
+  const outcome = root.endsWithLastCall && !failed(root) && lastCall !== undefined && failed(lastCall) ? lastCall : root;
+  const status = runStatus(outcome);
 
   const events: Transition[] = [];
   for (const s of llms) if (ms(s.startMs) !== undefined) events.push({ state: 'thinking', at: ms(s.startMs)! });
@@ -211,13 +221,13 @@ function agentRun(traceId: string, tree: Tree, root: SpanFacts, adopted: SpanFac
 
   const run: Run = {
     run_id: runId(traceId, root),
-    agent_name: root.agentName ?? root.service ?? below.find((s) => s.service)?.service ?? UNKNOWN_SERVICE,
+    agent_name: runName(root, below),
     completion_status: status,
     ...timing(root),
     iterations: steps.length,
     ...(root.model !== undefined ? { model: root.model } : {}),
     ...(steps.length > MAX_STEPS_PER_RUN ? { tokens: sumTokens(steps) } : {}),
-    ...(errorInfo(root) && status !== 'success' ? { error: errorInfo(root)! } : {}),
+    ...(errorInfo(outcome) && status !== 'success' ? { error: errorInfo(outcome)! } : {}),
     ...common(traceId, root, below),
     tool_calls: tools.slice(0, MAX_TOOL_CALLS_PER_RUN).map(toolCall),
     steps: steps.slice(0, MAX_STEPS_PER_RUN),
@@ -228,12 +238,63 @@ function agentRun(traceId: string, tree: Tree, root: SpanFacts, adopted: SpanFac
   return run;
 }
 
+function runName(root: SpanFacts, below: SpanFacts[]): string {
+  const inner = root.agentNameFromSpan
+    ? below.filter((s) => s.role === 'agent' && s.agentName !== undefined && !s.agentNameFromSpan).sort((a, b) => a.startMs - b.startMs)[0]
+    : undefined;
+  return inner?.agentName ?? root.agentName ?? root.service ?? below.find((s) => s.service)?.service ?? UNKNOWN_SERVICE;
+}
+
+/**
+ * Stands in for a run root that never arrived: it spans its known children, is named from their
+ * agent hint, and has failed (with a failed model call's error, else ROOT_SPAN_MISSING).
+ */
+function missingRoot(spanId: string, members: SpanFacts[]): SpanFacts {
+  const byStart = [...members].sort((a, b) => a.startMs - b.startMs);
+  const failedCall = byStart.find((m) => m.role === 'llm' && failed(m));
+  const first = byStart[0]!;
+  return {
+    spanId,
+    // Not a span id, so never found: the run id becomes `<trace id>-<missing span id>`, the id
+    // the run keeps if that span arrives late.
+    parentSpanId: '-',
+    name: '',
+    role: 'agent',
+    startMs: first.startMs,
+    endMs: Math.max(...members.map((m) => m.endMs)),
+    statusCode: 2,
+    errorType: failedCall?.errorType ?? ROOT_SPAN_MISSING,
+    errorMessage: failedCall?.errorMessage ?? "the run's root span never arrived, so how the run ended is unknown",
+    ...(byStart.find((m) => m.agentHint)?.agentHint !== undefined ? { agentName: byStart.find((m) => m.agentHint)!.agentHint } : {}),
+    ...(first.service !== undefined ? { service: first.service } : {}),
+  };
+}
+
+/** The topmost known ancestor of `f` (itself when its parent is missing). */
+function topBelow(tree: Tree, f: SpanFacts): SpanFacts {
+  const seen = new Set<string>();
+  let top = f;
+  while (!seen.has(top.spanId)) {
+    seen.add(top.spanId);
+    const parent = tree.byId.get(top.parentSpanId);
+    if (!parent) break;
+    top = parent;
+  }
+  return top;
+}
+
+/** The id of the missing span above `f`, or undefined when its topmost known ancestor is the trace root. */
+function missingAncestor(tree: Tree, f: SpanFacts): string | undefined {
+  const top = topBelow(tree, f);
+  return top.parentSpanId === '' || tree.byId.has(top.parentSpanId) ? undefined : top.parentSpanId;
+}
+
 function llmRun(traceId: string, tree: Tree, span: SpanFacts): Run {
   const status = runStatus(span);
   const s = step(tree, span);
   return {
     run_id: runId(traceId, span),
-    agent_name: span.service ?? UNKNOWN_SERVICE,
+    agent_name: span.agentHint ?? span.service ?? UNKNOWN_SERVICE,
     completion_status: status,
     ...timing(span),
     iterations: 1,
@@ -258,8 +319,28 @@ export function traceToRuns(traceId: string, spans: SpanFacts[]): Run[] {
   const runs = roots.map((r) => agentRun(traceId, tree, r, adopted));
   const covered = new Set<string>();
   for (const r of roots) for (const d of descendants(tree, r, adopted)) covered.add(d.spanId);
-  for (const s of spans) {
-    if (s.role !== 'llm' || covered.has(s.spanId) || hasAncestor(tree, s, (p) => p.role === 'llm')) continue;
+  // Model and tool spans left over, grouped by the missing span above them.
+  const loose = spans.filter((s) => (s.role === 'llm' || s.role === 'tool') && !covered.has(s.spanId) && !hasAncestor(tree, s, (p) => p.role === 'llm'));
+  const groups = new Map<string, SpanFacts[]>();
+  for (const s of loose) {
+    const missing = missingAncestor(tree, s);
+    if (missing === undefined) continue;
+    const list = groups.get(missing);
+    if (list) list.push(s);
+    else groups.set(missing, [s]);
+  }
+  const grouped = new Set<string>();
+  for (const [missing, members] of groups) {
+    // One model call alone, naming no agent, is just a model call (its caller was not traced).
+    if (members.length === 1 && members[0]!.agentHint === undefined) continue;
+    const root = missingRoot(missing, members);
+    const withRoot = buildTree([...spans, root]);
+    withRoot.children.set(root.spanId, [...new Set(members.map((m) => topBelow(tree, m)))]);
+    runs.push(agentRun(traceId, withRoot, root, []));
+    for (const d of descendants(withRoot, root, [])) grouped.add(d.spanId);
+  }
+  for (const s of loose) {
+    if (s.role !== 'llm' || grouped.has(s.spanId)) continue;
     runs.push(llmRun(traceId, tree, s));
   }
   return runs.sort((a, b) => (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));

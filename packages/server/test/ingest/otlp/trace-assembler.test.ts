@@ -117,12 +117,28 @@ describe.each([
     expect(await runIds(v)).toEqual([`${TRACE}-2000000000000001`]);
   });
 
+  it('writes a failed agent run at once though its parent never ended, and rewrites it if the parent comes', async () => {
+    const v = await server({ now: () => 1_000_000 });
+    const failed: SpanSpec = { ...agent('2100000000000002', '2100000000000001'), error: 'the model is overloaded' };
+    await post(v, [chat('2100000000000003', '2100000000000002', 4), failed]);
+    // No sweep: a run that threw is over, whatever its wrapper span does.
+    expect(await runIds(v)).toEqual([`${TRACE}-2100000000000002`]);
+    expect(await v.store.getRun(v.defaultProject.id, `${TRACE}-2100000000000002`)).toMatchObject({ completion_status: 'error', iterations: 1 });
+
+    await post(v, [{ ...agent('2100000000000001'), error: 'the model is overloaded' }]);
+    expect(await runIds(v)).toEqual([TRACE]);
+  });
+
   it('replaces runs written early when the agent span that owns them arrives later', async () => {
     const v = await server({ now: () => 1_000_000 });
     await post(v, [chat('3000000000000002', '3000000000000001', 10), chat('3000000000000003', '3000000000000001', 20)]);
     await v.otlp.sweep(1_000_000 + v.otlp.config.assembleAfterMs + 1);
-    // The agent span was still running: each orphan model call became a run of its own for now.
-    expect(await runIds(v)).toEqual([`${TRACE}-3000000000000002`, `${TRACE}-3000000000000003`]);
+    // The agent span was still running: the model calls under it became one run for now, not a
+    // success, as the span that would say how the run ended had not come.
+    expect(await runIds(v)).toEqual([`${TRACE}-3000000000000001`]);
+    expect(await v.store.getRun(v.defaultProject.id, `${TRACE}-3000000000000001`)).toMatchObject({
+      iterations: 2, completion_status: 'error', error: { type: 'RootSpanMissing' },
+    });
 
     await post(v, [agent('3000000000000001')]);
     expect(await runIds(v)).toEqual([TRACE]);

@@ -139,3 +139,99 @@ describe('runs at the edges of the wire format', () => {
     expect(run!.duration_ms).toBe(0);
   });
 });
+
+describe('Vercel AI SDK spans', () => {
+  const sdk = (op: string, extra: Record<string, AttrValue> = {}) => ({ 'ai.operationId': op, 'ai.telemetry.functionId': 'support_bot', ...extra });
+
+  it('makes ai.generateText the run named by functionId, doGenerate its iterations and ai.toolCall its tool calls', () => {
+    const [run, ...rest] = runsOf([
+      span('1', '', 'ai.generateText', [0, 500], sdk('ai.generateText', { 'ai.telemetry.metadata.sessionId': 's-1', 'ai.telemetry.metadata.userId': 'u-1' })),
+      span('2', '1', 'ai.generateText.doGenerate', [10, 100], sdk('ai.generateText.doGenerate', {
+        'ai.model.id': 'gpt-4o-mini', 'ai.usage.inputTokens': 120, 'ai.usage.outputTokens': 30, 'ai.usage.cachedInputTokens': 64,
+        'ai.usage.reasoningTokens': 8, 'ai.response.finishReason': 'tool-calls', 'ai.response.id': 'chatcmpl-1',
+        'ai.response.toolCalls': '[{"toolCallId":"c1","toolName":"refund_order","input":"{}"}]',
+      })),
+      span('3', '1', 'ai.toolCall', [110, 130], sdk('ai.toolCall', { 'ai.toolCall.name': 'refund_order', 'ai.toolCall.id': 'c1', 'ai.toolCall.args': '{}' }),
+        { code: 2, message: 'refund service unavailable', exception: 'Error' }),
+      span('4', '1', 'ai.generateText.doGenerate', [140, 490], sdk('ai.generateText.doGenerate', { 'ai.usage.promptTokens': 50, 'ai.usage.completionTokens': 5 })),
+    ]);
+    expect(rest).toEqual([]);
+    expect(run).toMatchObject({
+      run_id: TRACE, agent_name: 'support_bot', completion_status: 'success', iterations: 2, session_id: 's-1', user_id: 'u-1',
+      tool_calls: [{ name: 'refund_order', call_id: 'c1', status: 'error', error: { message: 'refund service unavailable' } }],
+    });
+    expect(run!.steps![0]).toMatchObject({
+      model: 'gpt-4o-mini', tokens: { input: 120, output: 30, cached_input: 64, reasoning: 8 }, finish_reason: 'tool-calls', request_id: 'chatcmpl-1', tool_calls_requested: ['refund_order'],
+    });
+    expect(run!.steps![1]!.tokens).toEqual({ input: 50, output: 5, cached_input: 0, reasoning: 0 });
+  });
+
+  it('fails a streamText run whose last model call failed, though the SDK ends its root span OK', () => {
+    const [run] = runsOf([
+      span('1', '', 'ai.streamText', [0, 500], sdk('ai.streamText')),
+      span('2', '1', 'ai.streamText.doStream', [10, 100], sdk('ai.streamText.doStream', { 'ai.usage.inputTokens': 10, 'ai.usage.outputTokens': 2 })),
+      span('3', '1', 'ai.streamText.doStream', [110, 490], sdk('ai.streamText.doStream'), { code: 2, message: 'the model is overloaded', exception: 'AI_APICallError' }),
+    ]);
+    expect(run).toMatchObject({ completion_status: 'error', iterations: 2, error: { type: 'AI_APICallError', message: 'the model is overloaded' } });
+  });
+
+  it('names a call without a functionId after its service, not after the span', () => {
+    const [run] = runsOf([span('1', '', 'ai.generateText', [0, 50], { 'ai.operationId': 'ai.generateText' })]);
+    expect(run!.agent_name).toBe('svc');
+  });
+});
+
+describe('OpenInference OpenAI Agents SDK spans', () => {
+  it('names the run after the agent inside the "Agent workflow" wrapper, with llm.finish_reason per call', () => {
+    const [run] = runsOf([
+      span('1', '', 'Agent workflow', [0, 500], { 'openinference.span.kind': 'AGENT' }),
+      span('2', '1', 'Agent workflow', [1, 499], { 'openinference.span.kind': 'CHAIN' }),
+      span('3', '2', 'support_bot', [2, 498], { 'openinference.span.kind': 'AGENT', 'graph.node.id': 'support_bot' }),
+      span('4', '3', 'generation', [3, 100], { 'openinference.span.kind': 'LLM', 'llm.finish_reason': 'tool_calls', 'llm.token_count.prompt': 5, 'llm.token_count.completion': 1 }),
+    ]);
+    expect(run).toMatchObject({ agent_name: 'support_bot', iterations: 1 });
+    expect(run!.steps![0]!.finish_reason).toBe('tool_calls');
+  });
+});
+
+describe('traces whose root span never arrives', () => {
+  const traceloopChat = (id: string, parent: string, at: [number, number]) => span(id, parent, 'chat gpt-4o-mini', at, {
+    'gen_ai.operation.name': 'chat', 'gen_ai.agent.name': 'support_bot', 'traceloop.workflow.name': 'support_bot',
+    'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10,
+  });
+
+  it('makes the model and tool spans under one missing span one run, named from their agent, and not a success', () => {
+    const runs = runsOf([
+      traceloopChat('2', '1', [10, 100]),
+      span('3', '1', 'lookup_order.tool', [110, 120], { 'traceloop.span.kind': 'tool', 'traceloop.entity.name': 'lookup_order', 'gen_ai.agent.name': 'support_bot' }),
+      traceloopChat('4', '1', [130, 300]),
+    ]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      run_id: `${TRACE}-0000000000000001`, agent_name: 'support_bot', iterations: 2, completion_status: 'error', duration_ms: 290,
+      error: { type: 'RootSpanMissing' }, tool_calls: [{ name: 'lookup_order', status: 'success' }],
+    });
+  });
+
+  it('takes the error of a failed model call among them as the run error', () => {
+    const [run] = runsOf([
+      traceloopChat('2', '1', [10, 100]),
+      span('3', '1', 'chat gpt-4o-mini', [110, 200], { 'gen_ai.operation.name': 'chat', 'gen_ai.agent.name': 'support_bot' }, { code: 2, message: 'request timed out' }),
+    ]);
+    expect(run).toMatchObject({ completion_status: 'timeout', iterations: 2, error: { message: 'request timed out' } });
+  });
+
+  it('keeps a lone model call that names no agent a one-iteration run of its service', () => {
+    const runs = runsOf([span('2', '1', 'chat', [0, 10], { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1 })]);
+    expect(runs.map((r) => [r.run_id, r.agent_name, r.completion_status])).toEqual([[`${TRACE}-0000000000000002`, 'svc', 'success']]);
+  });
+
+  it('keeps model calls under a trace root that is not an agent one run each', () => {
+    const runs = runsOf([
+      span('1', '', 'POST /chat', [0, 500], { 'http.request.method': 'POST' }),
+      span('2', '1', 'chat', [10, 100], { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1 }),
+      span('3', '1', 'chat', [110, 200], { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1 }),
+    ]);
+    expect(runs.map((r) => [r.iterations, r.completion_status])).toEqual([[1, 'success'], [1, 'success']]);
+  });
+});
