@@ -201,7 +201,10 @@ export function createNotifier(options: {
   }
 
   return {
-    async handle(input) {
+    async handle(all) {
+      // An agent alert that a fleet incident explains (FleetAnomaly) is shown under it, never paged
+      // on its own: the fleet alert is the one page.
+      const input = { ...all, alerts: all.alerts.filter((a) => !a.annotations.explained_by) };
       const { projectId, projectName, now, alerts } = input;
       pushToAlertmanagers(input);
       const mine = grouped.filter((c) => carriesAlertsOf(c.config.project, projectName));

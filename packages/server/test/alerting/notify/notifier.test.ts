@@ -78,6 +78,13 @@ describe('notifier', () => {
     expect(Object.keys(a).sort()).toEqual(['alerts', 'commonAnnotations', 'commonLabels', 'externalURL', 'groupKey', 'groupLabels', 'receiver', 'status', 'truncatedAlerts', 'version']);
   });
 
+  it('pages a fleet incident once and never the agent alerts it explains', async () => {
+    const fleet = alert('', 'firing', { fingerprint: 'fleet', labels: { metric: 'p95_latency_ms', direction: 'up' }, annotations: { summary: 'p95 latency 2.1x normal on 2 of 3 agents', agents: 'a, b' } }, 'FleetAnomaly');
+    const explained = ['a', 'b'].map((agent) => alert(agent, 'firing', { fingerprint: `anomaly-${agent}`, annotations: { summary: `${agent} slow`, explained_by: 'fleet-key' } }, 'AnomalyDetected'));
+    const bodies = await at([T0, T0 + 2 * S, T0 + 10 * MIN], [fleet, ...explained]);
+    expect(bodies.map((b) => b.alerts.map((a) => a.labels.alertname))).toEqual([['FleetAnomaly']]);
+  });
+
   it('does not repeat an unchanged group before repeat_interval, and repeats once after it', async () => {
     const alerts = [alert('a', 'firing')];
     const times: number[] = [];
