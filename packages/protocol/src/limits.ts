@@ -17,3 +17,5 @@ export const MAX_COST_USD = 1e9;
 /** Epoch-millisecond times must fall between 2000-01-01 and 2200-01-01. */
 export const MIN_EPOCH_MS = 946_684_800_000;
 export const MAX_EPOCH_MS = 7_258_118_400_000;
+/** Objects and arrays nested deeper than this are refused: no real run nests past a handful of levels. */
+export const MAX_JSON_DEPTH = 64;

@@ -2,7 +2,7 @@
 // of issues, each naming the offending field by JSON pointer (`/runs/3/tool_calls/0/status`).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { AgentConfigSchema, type AgentConfig } from './agent-schema.js';
-import { MAX_EPOCH_MS, MIN_EPOCH_MS } from './limits.js';
+import { MAX_EPOCH_MS, MAX_JSON_DEPTH, MIN_EPOCH_MS } from './limits.js';
 import { RunBatchSchema, RunSchema, type Run, type RunBatch } from './run-schema.js';
 
 export interface Issue {
@@ -21,10 +21,28 @@ export function parseTime(value: unknown): number | undefined {
   if (typeof value === 'number') {
     return Number.isFinite(value) && value >= MIN_EPOCH_MS && value <= MAX_EPOCH_MS ? Math.floor(value) : undefined;
   }
-  if (typeof value !== 'string' || !ISO_TIME.test(value)) return undefined;
+  if (typeof value !== 'string' || !ISO_TIME.test(value) || !isRealDate(value)) return undefined;
   const ms = Date.parse(value);
   return Number.isFinite(ms) && ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS ? ms : undefined;
 }
+
+/**
+ * Date.parse rolls impossible dates over ("2024-02-30" becomes 1 March) and takes hour 24: a
+ * client that sent one has a bug, and storing another day than it sent would hide it.
+ */
+function isRealDate(iso: string): boolean {
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  const hour = Number(iso.slice(11, 13));
+  const minute = Number(iso.slice(14, 16));
+  const second = iso[16] === ':' ? Number(iso.slice(17, 19)) : 0;
+  if (m < 1 || m > 12 || d < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+}
+
+/** A string with a lone UTF-16 surrogate cannot be stored as UTF-8 unchanged (it becomes U+FFFD). */
+const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -90,39 +108,51 @@ function toIssues(errors: ErrorObject[] | null | undefined): Issue[] {
   return [...byPath.values()];
 }
 
-/** True when a parsed body holds a reserved key or a NUL character anywhere. No paths: the fast check. */
-function hasUnsafeContent(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
+/**
+ * True when a parsed body holds a reserved key, a NUL character or a lone surrogate anywhere, or
+ * nests deeper than MAX_JSON_DEPTH. No paths: the fast check. The depth bound also keeps these
+ * walks (and every later one) far from the call stack's limit.
+ */
+function hasUnsafeContent(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000') || !isWellFormed(value);
   if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_JSON_DEPTH) return true;
   if (Array.isArray(value)) {
-    for (const v of value) if (hasUnsafeContent(v)) return true;
+    for (const v of value) if (hasUnsafeContent(v, depth + 1)) return true;
     return false;
   }
   for (const key in value) {
-    if (FORBIDDEN_KEYS.has(key) || key.includes('\u0000') || hasUnsafeContent((value as Record<string, unknown>)[key])) return true;
+    if (FORBIDDEN_KEYS.has(key) || key.includes('\u0000') || !isWellFormed(key) || hasUnsafeContent((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;
 }
 
 /**
  * Finds keys like `__proto__` (JSON.parse keeps them as own keys, where later code could reach a
- * prototype) and NUL characters (no database stores them the same way) anywhere in a body.
+ * prototype), NUL characters (no database stores them the same way), lone UTF-16 surrogates
+ * (stored as U+FFFD, not as sent) and nesting past MAX_JSON_DEPTH anywhere in a body.
  */
-export function findUnsafeContent(value: unknown, path = '', out: Issue[] = []): Issue[] {
+export function findUnsafeContent(value: unknown, path = '', out: Issue[] = [], depth = 0): Issue[] {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) out.push({ path, message: 'must not contain the NUL character (U+0000)' });
+    else if (!isWellFormed(value)) out.push({ path, message: 'must not contain a lone UTF-16 surrogate' });
     return out;
   }
   if (value === null || typeof value !== 'object') return out;
+  if (depth >= MAX_JSON_DEPTH) {
+    out.push({ path, message: `nests deeper than ${MAX_JSON_DEPTH} levels` });
+    return out;
+  }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => findUnsafeContent(v, `${path}/${i}`, out));
+    value.forEach((v, i) => findUnsafeContent(v, `${path}/${i}`, out, depth + 1));
     return out;
   }
   for (const key of Object.keys(value)) {
     const child = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (FORBIDDEN_KEYS.has(key)) out.push({ path: child, message: 'is a reserved key and not allowed' });
     else if (key.includes('\u0000')) out.push({ path: child, message: 'must not contain the NUL character (U+0000)' });
-    else findUnsafeContent((value as Record<string, unknown>)[key], child, out);
+    else if (!isWellFormed(key)) out.push({ path: child, message: 'must not contain a lone UTF-16 surrogate' });
+    else findUnsafeContent((value as Record<string, unknown>)[key], child, out, depth + 1);
   }
   return out;
 }

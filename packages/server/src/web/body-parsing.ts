@@ -43,10 +43,22 @@ export function parseJsonBody(body: Buffer): unknown {
   }
 }
 
+/**
+ * JSON is UTF-8 (RFC 8259): a body declared in another charset would be read as the wrong text,
+ * so it is refused (415) rather than guessed at.
+ */
+export function assertUtf8Charset(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `charset '${charset}' is not supported; send UTF-8`);
+  }
+}
+
 export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
+      assertUtf8Charset(request.headers['content-type']);
       done(null, parseJsonBody(body as Buffer));
     } catch (e) {
       done(e as Error, undefined);

@@ -216,6 +216,13 @@ const badCases: BadCase[] = [
   ['a bare array on the batch path', '/v1/runs', [makeRun()], json, 400, 'VALIDATION_FAILED', ''],
   ['an agent without a name', '/v1/agents', { model: 'gpt-4o' }, json, 400, 'VALIDATION_FAILED', '/name'],
   ['an agent tool with a negative timeout', '/v1/agents', { name: 'a', tools: [{ type: 't', timeout_ms: -1 }] }, json, 400, 'VALIDATION_FAILED', '/tools/0/timeout_ms'],
+  ['JSON nested 10,000 levels deep on /metrics', '/metrics', `{"run_id":"r","agent_name":"a","completion_status":"success","tags":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, json, 400, 'VALIDATION_FAILED', '/tags/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0'],
+  ['JSON nested 10,000 levels deep on /v1/runs', '/v1/runs', `{"runs":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, json, 400, 'VALIDATION_FAILED', null],
+  ['an impossible date (30 February)', '/metrics', { run_id: 'r', agent_name: 'a', completion_status: 'success', timestamp: '2024-02-30T00:00:00Z' }, json, 400, 'VALIDATION_FAILED', '/timestamp'],
+  ['an impossible hour in a tool start', '/v1/runs', { runs: [makeRun({ tool_calls: [{ name: 't', status: 'success', started_at: '2024-01-15T24:00:00Z' }] })] }, json, 400, 'VALIDATION_FAILED', '/runs/0/tool_calls/0/started_at'],
+  ['a lone UTF-16 surrogate in agent_name', '/metrics', '{"run_id":"r","agent_name":"bot\\ud800","completion_status":"success"}', json, 400, 'VALIDATION_FAILED', '/agent_name'],
+  ['a lone UTF-16 surrogate in a tag key', '/metrics', '{"run_id":"r","agent_name":"a","completion_status":"success","tags":{"\\udc00":"v"}}', json, 400, 'VALIDATION_FAILED', '/tags/\udc00'],
+  ['a charset other than UTF-8', '/metrics', SEED_PAYLOAD, { 'content-type': 'application/json; charset=iso-8859-1' }, 415, 'UNSUPPORTED_MEDIA_TYPE', null],
   ['an agent with max_iterations 0', '/v1/agents', { name: 'a', max_iterations: 0 }, json, 400, 'VALIDATION_FAILED', '/max_iterations'],
 ];
 

@@ -3,7 +3,7 @@
 // (ExportTraceServiceResponse, google.rpc.Status) in the request's encoding, never Vigil's JSON
 // error shape. Gzip is decoded by the root's preParsing hook; the body limit counts decoded bytes.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseJsonBody } from '../../web/body-parsing.js';
+import { assertUtf8Charset, parseJsonBody } from '../../web/body-parsing.js';
 import { toApiError } from '../../web/error-handler.js';
 import { ApiError } from '../../web/errors.js';
 import { decodeJson, decodeProtobuf } from './otlp-decode.js';
@@ -44,8 +44,9 @@ export function otlpRoutes(deps: OtlpRoutesDeps) {
     // This scope takes only OTLP's two encodings; other content types get Fastify's 415.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(CONTENT_TYPE.protobuf, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    app.addContentTypeParser(CONTENT_TYPE.json, { parseAs: 'buffer' }, (_request, body, done) => {
+    app.addContentTypeParser(CONTENT_TYPE.json, { parseAs: 'buffer' }, (request, body, done) => {
       try {
+        assertUtf8Charset(request.headers['content-type']);
         done(null, parseJsonBody(body as Buffer));
       } catch (e) {
         done(e as Error, undefined);
