@@ -1,20 +1,11 @@
 // Fills a rule snapshot (AlertData) from the store, once per cycle and project: raw runs with tool
 // calls for the longest rule window (kept between cycles; only new arrivals are read), the agents'
-// declared config, and baselines from the rollups (quantile sketches), so a 24h p95 never scans
-// raw runs.
-import { sketchCount, sketchQuantile } from '../store/quantile-sketch.js';
+// declared config, and baselines from the rollups (quantile sketches, baseline-cache.ts), so a 24h
+// p95 never scans raw runs.
 import type { RunFact, RunReader, RollupReader, RunFactReader } from '../store/store.js';
 import { baselineKey, createAlertData, type AgentBaseline, type AgentFact, type AlertData } from './alert-data.js';
+import { createBaselineCache } from './baseline-cache.js';
 import type { RuleNeeds } from './rule.js';
-
-/**
- * Baselines are read from whole hours: the `spanMs` of hours that end at the start of the hour in
- * which the rule's window starts. Hour rollups make a 24h read 24 rows per agent instead of hours
- * plus up to two hours of minute rows at the edges (about 40× cheaper for 500 agents), and the
- * result only changes when that hour does, so it is computed once an hour. The gap it leaves
- * between baseline and window (under an hour) is immaterial against a 24h span.
- */
-export const BASELINE_ALIGN_MS = 3_600_000;
 
 /**
  * The window's runs are read whole once; later cycles read only the runs written since the last
@@ -50,7 +41,7 @@ interface KeptWindow {
 }
 
 export function createAlertQuery(store: RunReader & RollupReader & RunFactReader): AlertQuery {
-  const cache = new Map<string, { to: number; baselines: Map<string, AgentBaseline> }>();
+  const baselines = createBaselineCache(store);
   const windows = new Map<number, KeptWindow>();
 
   /**
@@ -72,11 +63,14 @@ export function createAlertQuery(store: RunReader & RollupReader & RunFactReader
       const runs = await store.listRunFacts(projectId, { from, to, toolCalls: true });
       w = { windowMs, readAt: now, writtenFrom, fullReadAt: now, runs: new Map(runs.map((r) => [r.run_id, r])) };
       windows.set(projectId, w);
+      // What arrived since the last read is not known: every baseline is read again.
+      baselines.changedAll(projectId);
     } else {
       // From any start time: a run re-sent with an older start leaves the window by replacement.
       const since = w.writtenFrom !== null ? { writtenFrom: w.writtenFrom } : { receivedSince: w.readAt - RECEIVED_OVERLAP_MS };
       const fresh = await store.listRunFacts(projectId, { from: 0, to, toolCalls: true, ...since });
       for (const r of fresh) w.runs.set(r.run_id, r);
+      baselines.changed(projectId, fresh);
       w.readAt = now;
       w.writtenFrom = writtenFrom;
     }
@@ -85,26 +79,6 @@ export function createAlertQuery(store: RunReader & RollupReader & RunFactReader
       if (r.ts < from) w.runs.delete(id);
       else if (r.ts < now) out.push(r);
     }
-    return out;
-  }
-
-  async function baselines(projectId: number, now: number, spanMs: number, windowMs: number): Promise<Map<string, AgentBaseline>> {
-    const key = `${projectId}/${baselineKey(spanMs, windowMs)}`;
-    const to = Math.floor((now - windowMs) / BASELINE_ALIGN_MS) * BASELINE_ALIGN_MS;
-    const hit = cache.get(key);
-    if (hit && hit.to === to) return hit.baselines;
-    const rows = await store.agentRollups(projectId, { from: to - spanMs, to });
-    const out = new Map<string, AgentBaseline>();
-    for (const r of rows) {
-      const runs = sketchCount(r.duration_ms);
-      if (runs === 0) continue;
-      out.set(r.agent_name, {
-        runs,
-        p95DurationMs: sketchQuantile(r.duration_ms, 0.95),
-        medianTokens: sketchCount(r.tokens_used) > 0 ? sketchQuantile(r.tokens_used, 0.5) : null,
-      });
-    }
-    cache.set(key, { to, baselines: out });
     return out;
   }
 
@@ -122,7 +96,7 @@ export function createAlertQuery(store: RunReader & RollupReader & RunFactReader
     const wanted = new Map<string, { spanMs: number; windowMs: number }>();
     for (const n of needs) for (const b of n.baselines ?? []) wanted.set(baselineKey(b.spanMs, b.windowMs), b);
     const loaded = new Map<string, Map<string, AgentBaseline>>();
-    for (const [k, b] of wanted) loaded.set(k, await baselines(projectId, now, b.spanMs, b.windowMs));
+    for (const [k, b] of wanted) loaded.set(k, await baselines.get(projectId, now, b.spanMs, b.windowMs));
     return createAlertData({ now, runs, agents, baselines: loaded });
   };
 }

@@ -2,10 +2,10 @@
 // what it posts where, when a firing alert is sent again (resend_delay), that a resolve goes out
 // at once with its endsAt, and that one dead Alertmanager of a pair never holds up the other.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertState, AlertView } from '../../src/alerts/types.js';
-import type { PostableAlert } from '../../src/notify/alertmanager.js';
-import { createNotifier, type ChannelConfig, type Notifier } from '../../src/notify/notifier.js';
-import { startReceiver, type Receiver } from '../alerts/helpers.js';
+import type { AlertState, AlertView } from '../../../src/alerting/types.js';
+import type { PostableAlert } from '../../../src/alerting/notify/alertmanager.js';
+import { createNotifier, type ChannelConfig, type Notifier } from '../../../src/alerting/notify/notifier.js';
+import { startReceiver, type Receiver } from '../helpers.js';
 
 const T0 = Date.UTC(2026, 10, 20);
 const S = 15_000;

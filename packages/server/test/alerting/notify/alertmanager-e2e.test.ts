@@ -5,10 +5,10 @@
 // Alertmanager runs on the wall clock, so the evaluator is stepped through the last minutes
 // before now (never ahead of it): a firing alert's endsAt is then still in Alertmanager's future.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookBody } from '../../src/notify/webhook.js';
-import { ALERTMANAGER_BIN, startAlertmanager, type AlertmanagerProcess } from '../helpers/alertmanager-process.js';
-import { requireBinary, waitFor } from '../helpers/external-binary.js';
-import { alertingServer, MINUTE, runsFromLine, startReceiver, stepThrough, type Receiver } from '../alerts/helpers.js';
+import type { WebhookBody } from '../../../src/alerting/notify/webhook.js';
+import { ALERTMANAGER_BIN, startAlertmanager, type AlertmanagerProcess } from '../../helpers/alertmanager-process.js';
+import { requireBinary, waitFor } from '../../helpers/external-binary.js';
+import { alertingServer, MINUTE, runsFromLine, startReceiver, stepThrough, type Receiver } from '../helpers.js';
 
 const hasAlertmanager = requireBinary(ALERTMANAGER_BIN, 'prometheus-alertmanager', 'the Alertmanager channel end-to-end test');
 

@@ -3,11 +3,11 @@
 // neither see nor test the other's channel. A server-wide channel (`project: "*"`) gets every
 // project's alerts and shows only to the install's own project.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAlertingService } from '../../src/alerting-service.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { WebhookBody } from '../../src/notify/webhook.js';
-import { makeRun } from '../helpers/test-server.js';
-import { alertingFromYaml, alertingServer, KEY, MINUTE, startReceiver, stepThrough, T0, type Receiver } from '../alerts/helpers.js';
+import { createAlertingService } from '../../../src/alerting/alerting-service.js';
+import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import type { WebhookBody } from '../../../src/alerting/notify/webhook.js';
+import { makeRun } from '../../helpers/test-server.js';
+import { alertingFromYaml, alertingServer, KEY, MINUTE, startReceiver, stepThrough, T0, type Receiver } from '../helpers.js';
 
 type Server = Awaited<ReturnType<typeof alertingServer>>;
 
